@@ -1,0 +1,1 @@
+"""Officine: the partnership platform for EU cohesion policy."""

@@ -1,0 +1,1 @@
+"""Settings modules: ``base`` (read from the environment), ``production`` and ``test``."""

@@ -1,0 +1,28 @@
+"""Root URLs: language-prefixed site under /it/ and /en/, plus language-neutral operational endpoints."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from officine.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("officine.portal.urls")),
+    path("account/", include("officine.accounts.urls")),
+    path("account/", include("allauth.urls")),
+    path("partners/", include("officine.registry.urls")),
+    path("programmes/", include("officine.programmes.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
