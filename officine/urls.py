@@ -9,15 +9,14 @@ from officine.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("officine.portal.urls")),
     path("account/", include("officine.accounts.urls")),
     path("account/", include("allauth.urls")),
-    path("partners/", include("officine.registry.urls")),
-    path("programmes/", include("officine.programmes.urls")),
+    path("manage/partners/", include("officine.registry.urls")),
+    path("manage/programmes/", include("officine.programmes.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -30,5 +30,7 @@ class RequireStaffMFAMiddleware:
         path = request.path
         if path.startswith(ALLOWED_PREFIXES):
             return True
-        exempt_urls = (reverse("mfa_activate_totp"), reverse("account_logout"), reverse("mfa_index"))
-        return any(path == url for url in exempt_urls) or "/account/2fa/" in path
+        # allauth's own pages (TOTP set-up, re-authentication, logout, password) stay reachable;
+        # our profile pages under /account/ do not, so enrolment comes first.
+        profile_prefix = reverse("accounts:profile").rsplit("profile/", 1)[0] + "profile"
+        return "/account/" in path and not path.startswith(profile_prefix)

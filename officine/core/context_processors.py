@@ -1,7 +1,21 @@
-"""Template context every page needs: who runs the site and whether the data is a demo."""
+"""Template context every page needs: who runs the site, whether it is a demo, the main navigation.
+
+Views say which section they belong to by passing ``nav`` ("home", "programmes", "partners", "staff")
+in their context; the base layout marks that entry as current.
+"""
 
 from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 def site(request):
-    return {"site": settings.OFFICINE_SITE}
+    items = [
+        ("home", _("Home"), reverse("portal:home")),
+        ("programmes", _("Programmes"), reverse("portal:programme_list")),
+        ("partners", _("Partners"), reverse("portal:directory")),
+    ]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and (user.is_superuser or user.is_programme_staff):
+        items.append(("staff", _("Staff area"), reverse("portal:staff_home")))
+    return {"site": settings.OFFICINE_SITE, "main_nav": items}

@@ -1,1 +1,56 @@
-"""Views."""
+"""Portal pages: home, staff home, legal pages and the accessibility-feedback form."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from officine.core.services import submit_accessibility_feedback
+
+from .forms import AccessibilityFeedbackForm
+from .selectors import home_summary, staff_overview
+
+
+def home(request):
+    return render(request, "portal/home.html", {"summary": home_summary(), "nav": "home"})
+
+
+@login_required
+def staff_home(request):
+    user = request.user
+    if not (user.is_superuser or user.is_programme_staff):
+        raise PermissionDenied
+    return render(
+        request,
+        "portal/staff_home.html",
+        {"overview": staff_overview(user), "nav": "staff", "breadcrumbs": [(_("Staff area"), None)]},
+    )
+
+
+def privacy(request):
+    return render(request, "portal/privacy.html", {"breadcrumbs": [(_("Privacy notice"), None)]})
+
+
+def legal(request):
+    return render(request, "portal/legal.html", {"breadcrumbs": [(_("Legal notes"), None)]})
+
+
+def accessibility_feedback(request):
+    initial = {"page_url": request.GET.get("page", "")[:500]}
+    form = AccessibilityFeedbackForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        submit_accessibility_feedback(**form.cleaned_data)
+        return redirect("portal:accessibility_feedback_thanks")
+    return render(
+        request,
+        "portal/accessibility_feedback.html",
+        {"form": form, "breadcrumbs": [(_("Report an accessibility problem"), None)]},
+    )
+
+
+def accessibility_feedback_thanks(request):
+    return render(
+        request,
+        "portal/accessibility_feedback_thanks.html",
+        {"breadcrumbs": [(_("Report an accessibility problem"), None)]},
+    )

@@ -86,7 +86,7 @@ class Programme(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("programmes:detail", args=[self.cci])
+        return reverse("portal:programme_detail", args=[self.cci])
 
     @property
     def title(self) -> str:

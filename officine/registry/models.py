@@ -1,4 +1,6 @@
-"""Partner registry: organisations (ECCP Art. 3-4, CPR Art. 8(1)), territories and representatives (Art. 2)."""
+"""Partner registry: organisations (ECCP Art. 3-4, CPR Art. 8(1)), territories, representatives (Art. 2)."""
+
+import re
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from officine.core.models import TimeStampedModel
 
 from .choices import (
+    CivilSocietyFocus,
     CprCategory,
     EccpCategory,
     EccpSubcategory,
@@ -21,6 +24,15 @@ from .choices import (
     TerritoryLevel,
 )
 from .validators import validate_ipa_code, validate_tax_code, validate_vat_number
+
+# Which ECCP sub-categories (Reg. 240/2014 Art. 3(1)) fit each CPR Art. 8(1) category. Universities and
+# research bodies are ECCP a.ii; public equality bodies (ECCP a.iii) are among the bodies CPR 8(1)(c) lists.
+ECCP_FOR_CPR: dict[str, tuple[str, ...]] = {
+    "a": ("a.i", "a.ii", "a.iii"),
+    "b": ("b.i", "b.ii"),
+    "c": ("c.i", "c.ii", "a.iii"),
+    "d": ("a.ii",),
+}
 
 
 class Territory(models.Model):
@@ -33,7 +45,12 @@ class Territory(models.Model):
     code = models.CharField(_("ISTAT code"), max_length=6)
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
-        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
     )
     region = models.ForeignKey(
         "self", verbose_name=_("region"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -76,7 +93,11 @@ class Organization(TimeStampedModel):
         help_text=_("Codice fiscale: 11 digits for bodies, 16 characters for persons."),
     )
     vat_number = models.CharField(
-        _("VAT number"), max_length=13, blank=True, validators=[validate_vat_number], help_text=_("11 digits.")
+        _("VAT number"),
+        max_length=13,
+        blank=True,
+        validators=[validate_vat_number],
+        help_text=_("11 digits."),
     )
     ipa_code = models.CharField(
         _("IPA code"),
@@ -88,7 +109,10 @@ class Organization(TimeStampedModel):
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("public contact e-mail"), blank=True)
     eccp_subcategory = models.CharField(
-        _("ECCP category"), max_length=5, choices=EccpSubcategory.choices, help_text=_("Reg. 240/2014, Art. 3(1).")
+        _("ECCP category"),
+        max_length=5,
+        choices=EccpSubcategory.choices,
+        help_text=_("Reg. 240/2014, Art. 3(1)."),
     )
     cpr_category = models.CharField(
         _("CPR Art. 8(1) category"), max_length=1, choices=CprCategory.choices, db_index=True
@@ -99,12 +123,16 @@ class Organization(TimeStampedModel):
         blank=True,
         help_text=_("For civil-society bodies: the interests CPR Art. 8(1)(c) names explicitly."),
     )
-    territorial_level = models.CharField(_("territorial level"), max_length=10, choices=TerritorialLevel.choices)
+    territorial_level = models.CharField(
+        _("territorial level"), max_length=10, choices=TerritorialLevel.choices
+    )
     territories = models.ManyToManyField(
         Territory, verbose_name=_("territories"), blank=True, related_name="organizations"
     )
     is_umbrella = models.BooleanField(
-        _("umbrella network"), default=False, help_text=_("The body represents member organisations (ECCP Art. 3(2)).")
+        _("umbrella network"),
+        default=False,
+        help_text=_("The body represents member organisations (ECCP Art. 3(2))."),
     )
     umbrella_networks = models.ManyToManyField(
         "self",
@@ -140,7 +168,7 @@ class Organization(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:organization_detail", args=[self.pk])
+        return reverse("portal:organization_detail", args=[self.pk])
 
     def clean(self) -> None:
         """An Italian body must be identifiable by tax code or VAT number; categories must agree."""
@@ -157,8 +185,50 @@ class Organization(TimeStampedModel):
             errors["tax_code"] = [
                 _("Italian bodies need a tax code or a VAT number; leave both empty only for foreign bodies.")
             ]
+        if self.country and not re.fullmatch(r"[A-Z]{2}", self.country):
+            errors["country"] = [_("Use the two-letter ISO code of the country, e.g. IT, FR, DE.")]
         if self.civil_society_focus and self.cpr_category != "c":
             errors["civil_society_focus"] = [_("Only civil-society bodies (CPR category c) have a focus.")]
+        elif not isinstance(self.civil_society_focus, list) or any(
+            item not in CivilSocietyFocus.values for item in self.civil_society_focus
+        ):
+            errors["civil_society_focus"] = [_("Choose the focus among the listed interests.")]
+        allowed = ECCP_FOR_CPR.get(self.cpr_category)
+        if allowed and self.eccp_subcategory and self.eccp_subcategory not in allowed:
+            errors["eccp_subcategory"] = [
+                _("This ECCP category does not fit CPR category %(cpr)s; choose one of: %(allowed)s.")
+                % {"cpr": self.cpr_category, "allowed": ", ".join(allowed)}
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None) -> None:
+        """Report a duplicate tax code on the field, naming the other body, instead of Django's generic
+        "constraint violated" message (the constraint itself stays as the database's guarantee)."""
+        from django.core.exceptions import ValidationError
+
+        exclude = set(exclude or ())
+        errors: dict[str, list] = {}
+        if self.tax_code and "tax_code" not in exclude:
+            clash = (
+                Organization.objects.filter(tax_code=self.tax_code)
+                .exclude(pk=self.pk)
+                .values_list("name", flat=True)
+                .first()
+            )
+            if clash is not None:
+                errors["tax_code"] = [
+                    ValidationError(
+                        _("Another organisation already has this tax code: %(name)s."),
+                        code="duplicate_tax_code",
+                        params={"name": clash},
+                    )
+                ]
+                exclude.add("tax_code")
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 

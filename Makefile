@@ -1,0 +1,77 @@
+# Officine: two commands do all set-up on a fresh Debian machine with Python 3.11.
+#   make run   installs, migrates, loads the demo data (if the database is empty) and serves on 127.0.0.1:$(PORT)
+#   make test  installs and runs the whole suite, browser tests included
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help run test install install-test assets messages migrate demo serve lint format chromium bench lock clean
+
+help:
+	@echo "make run   - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)/"
+	@echo "make test  - install and run the whole test suite (browser tests included)"
+	@echo "make lint  - ruff check and format check"
+	@echo "make bench - page benchmark on 10,000 synthetic organisations"
+	@echo "make lock  - regenerate requirements*.lock from pyproject.toml"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-installed: requirements.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements-test.lock
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@ $(VENV)/.run-installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: node_modules/.installed
+
+messages: $(VENV)/.run-installed
+	@command -v msgfmt >/dev/null || scripts/ensure-debian-packages.sh gettext
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+install: $(VENV)/.run-installed assets messages
+
+install-test: $(VENV)/.test-installed assets messages
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo --if-empty
+
+run: demo
+	@echo "Officine on http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+chromium:
+	@scripts/ensure-chromium.sh
+
+lint: install-test
+	$(VENV)/bin/ruff check officine bench tests
+	$(VENV)/bin/ruff format --check officine bench tests
+
+test: install-test chromium lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install-test
+	$(PY) bench/bench_pages.py --orgs 10000 --compare-small
+
+lock: | $(VENV)/bin/python
+	$(PY) -m pip install -q pip-tools
+	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras --no-header -o requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras --no-header --extra test -o requirements-test.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) node_modules var/static artifacts

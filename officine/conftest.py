@@ -1,0 +1,48 @@
+"""Fixtures shared by every app's tests: users in each role, and a TOTP helper for staff logins."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+
+TEST_PASSWORD = "Partenariato-2027!"
+
+
+def make_user(email: str, *, password: str = TEST_PASSWORD, **extra):
+    from officine.accounts.models import User
+
+    user = User.objects.create_user(email=email, password=password, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def current_totp_code(secret: str) -> str:
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def enrol_totp(user) -> str:
+    """Give ``user`` a TOTP authenticator and return its secret (to compute codes in tests)."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def plain_user(db):
+    return make_user("utente@example.org", full_name="Utente Semplice")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin@example.org", full_name="Amministratrice Piattaforma", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def observer_user(db):
+    return make_user("osservatorio@example.org", full_name="Osservatore", is_observer=True)

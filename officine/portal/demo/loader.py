@@ -1,0 +1,25 @@
+"""Load everything ``manage.py load_demo`` promises, in one transaction."""
+
+from django.db import transaction
+
+from officine.programmes.models import Programme
+
+from .partnerships import load_partnerships
+from .programmes import load_programmes
+from .upsert import LoadStats
+
+
+def database_has_programmes() -> bool:
+    return Programme.objects.exists()
+
+
+@transaction.atomic
+def load_demo() -> LoadStats:
+    """Reference programmes first (the partnerships hang on two of them), then the demo partnerships.
+
+    All or nothing: a bad row in a data file leaves the database as it was.
+    """
+    stats = LoadStats()
+    programmes = load_programmes(stats)
+    load_partnerships(stats, programmes)
+    return stats
