@@ -30,6 +30,8 @@ def _formfield(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs["assume_scheme"] = "https"
     return model_field.formfield(**kwargs)
+
+
 MAX_SUGGESTIONS = 5
 
 
@@ -218,7 +220,9 @@ class PriorityForm(forms.ModelForm):
     def has_changed(self) -> bool:
         """A new row counts as filled in only when a number or a title was typed (not just an order)."""
         if self.instance.pk is None:
-            return any((self.data.get(self.add_prefix(n)) or "").strip() for n in ("code", "title_it", "title_en"))
+            return any(
+                (self.data.get(self.add_prefix(n)) or "").strip() for n in ("code", "title_it", "title_en")
+            )
         return super().has_changed()
 
     def clean_order(self) -> int:
@@ -226,6 +230,11 @@ class PriorityForm(forms.ModelForm):
 
 
 class BasePriorityFormSet(forms.BaseModelFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Delete")
+
     def clean(self) -> None:
         super().clean()
         seen: dict[str, forms.Form] = {}

@@ -10,8 +10,10 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-CCI_PATTERN = re.compile(r"^(?P<year>(19|20)\d{2})(?P<country>[A-Z]{2})(?P<fund>\d{2})(?P<mix>[A-Z0-9]{2})"
-                         r"(?P<kind>[A-Z]{2})(?P<serial>\d{3})$")
+CCI_PATTERN = re.compile(
+    r"^(?P<year>(19|20)\d{2})(?P<country>[A-Z]{2})(?P<fund>\d{2})(?P<mix>[A-Z0-9]{2})"
+    r"(?P<kind>[A-Z]{2})(?P<serial>\d{3})$"
+)
 CYCLE_YEARS = {"2014-2020": range(2014, 2021), "2021-2027": range(2021, 2028)}
 
 

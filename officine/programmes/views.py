@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from officine.registry.models import Organization
+
 from . import selectors, services
 from .forms import (
     MembershipAddForm,
@@ -159,8 +161,6 @@ def _initial_organization(request: HttpRequest) -> dict:
     """Pre-fill the add form when the user picked an organisation from the search results."""
     pk = request.GET.get("organization")
     if pk and pk.isdigit():
-        from officine.registry.models import Organization
-
         org = Organization.objects.filter(pk=int(pk)).first()
         if org is not None:
             return {"organization": organization_label(org)}

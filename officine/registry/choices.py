@@ -12,7 +12,10 @@ class EccpSubcategory(models.TextChoices):
     A_III = "a.iii", _("a.iii – Public bodies for horizontal principles and equal treatment")
     B_I = "b.i", _("b.i – Social partners (cross-industry and sectoral organisations)")
     B_II = "b.ii", _("b.ii – Chambers of commerce and business associations")
-    C_I = "c.i", _("c.i – Environmental partners, NGOs, social inclusion, gender equality, non-discrimination")
+    C_I = (
+        "c.i",
+        _("c.i – Environmental partners, NGOs, social inclusion, gender equality, non-discrimination"),
+    )
     C_II = "c.ii", _("c.ii – Groups affected by the programme, in particular those at risk of discrimination")
 
 

@@ -7,6 +7,9 @@ fit a grouped multiple select, while nearly 8,000 municipalities are better type
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from officine.core.uploads import DOCUMENT_KINDS, SPREADSHEET_KINDS, validate_upload
@@ -16,7 +19,42 @@ from .models import Organization, Representative
 from .selectors import TerritoryResolver, area_choices, region_choices
 
 
+class FastSelect(forms.Select):
+    """A select whose options are rendered in Python rather than one template include per option.
+
+    Django renders every ``<option>`` through a template; for the directory's filters (a hundred
+    programmes, twenty regions) that alone took a tenth of the page's time budget (issue 2: p95 < 50 ms).
+    The markup is the same as Django's.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            parts.extend(
+                format_html('<option value="{}"{}>{}</option>', o["value"], flatatt(o["attrs"]), o["label"])
+                for o in options
+            )
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # every piece above was escaped by format_html
+
+
+class FastSelectMultiple(FastSelect, forms.SelectMultiple):
+    pass
+
+
 class OrganizationForm(forms.ModelForm):
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("e.g. www.example.it"),
+    )
     civil_society_focus = forms.MultipleChoiceField(
         label=_("Civil-society focus"),
         choices=CivilSocietyFocus.choices,
@@ -28,7 +66,7 @@ class OrganizationForm(forms.ModelForm):
         label=_("Regions and provinces"),
         coerce=int,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=FastSelectMultiple(attrs={"size": 10}),
         help_text=_("Hold Ctrl (Cmd on a Mac) to choose more than one."),
     )
     municipalities = forms.CharField(
@@ -65,7 +103,11 @@ class OrganizationForm(forms.ModelForm):
         widgets = {
             "description_it": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),
-            "umbrella_networks": forms.SelectMultiple(attrs={"size": 6}),
+            "umbrella_networks": FastSelectMultiple(attrs={"size": 6}),
+            "legal_form": FastSelect,
+            "eccp_subcategory": FastSelect,
+            "cpr_category": FastSelect,
+            "territorial_level": FastSelect,
         }
 
     sections = (
@@ -208,13 +250,15 @@ class DirectoryFilterForm(forms.Form):
     registry cannot import the programmes app."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    cpr_category = forms.ChoiceField(label=_("CPR Art. 8(1) category"), required=False)
-    eccp_subcategory = forms.ChoiceField(label=_("ECCP category"), required=False)
-    region = forms.TypedChoiceField(label=_("Region"), coerce=int, required=False, empty_value=None)
+    cpr_category = forms.ChoiceField(label=_("CPR Art. 8(1) category"), required=False, widget=FastSelect)
+    eccp_subcategory = forms.ChoiceField(label=_("ECCP category"), required=False, widget=FastSelect)
+    region = forms.TypedChoiceField(
+        label=_("Region"), coerce=int, required=False, empty_value=None, widget=FastSelect
+    )
     # An integer with a select widget: the export (in this app) filters by any programme id, while the
     # portal fills the options.
-    programme = forms.IntegerField(label=_("Programme"), required=False, min_value=1, widget=forms.Select)
-    territorial_level = forms.ChoiceField(label=_("Territorial level"), required=False)
+    programme = forms.IntegerField(label=_("Programme"), required=False, min_value=1, widget=FastSelect)
+    territorial_level = forms.ChoiceField(label=_("Territorial level"), required=False, widget=FastSelect)
 
     def __init__(self, *args, programme_choices=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -178,7 +178,7 @@ def normalize_header(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", normalize_name(str(text or ""))).strip("_")
 
 
-# --- Reading the three formats into (line number, cells) -----------------------------------------------
+# --- Reading the three formats into (line number, cells) ----------------------------------------------------
 
 
 def read_rows(content: bytes, file_format: str) -> list[tuple[int, list[str]]]:
@@ -302,7 +302,7 @@ def _read_ods(content: bytes) -> list[tuple[int, list[str]]]:
     return rows
 
 
-# --- Interpreting values --------------------------------------------------------------------------------
+# --- Interpreting values ------------------------------------------------------------------------------------
 
 
 def _choice_key(text: str) -> str:

@@ -42,18 +42,34 @@ def read_istat_units() -> list[IstatUnit]:
         uts_code = row[COL_UTS_CODE].strip()
         nuts2 = row[COL_NUTS2_2024].strip()
         if region_code not in regions:
-            regions[region_code] = IstatUnit("region", region_code, row[COL_REGION_NAME].strip(), None,
-                                             region_code, nuts2, "")
+            regions[region_code] = IstatUnit(
+                "region", region_code, row[COL_REGION_NAME].strip(), None, region_code, nuts2, ""
+            )
         elif regions[region_code].nuts_code not in ("", nuts2):
             # Trentino-Alto Adige spans two NUTS 2 units (the autonomous provinces): no single code.
-            regions[region_code] = IstatUnit("region", region_code, regions[region_code].name, None,
-                                             region_code, "", "")
+            regions[region_code] = IstatUnit(
+                "region", region_code, regions[region_code].name, None, region_code, "", ""
+            )
         if uts_code not in provinces:
-            provinces[uts_code] = IstatUnit("province", uts_code, row[COL_UTS_NAME].strip(), region_code,
-                                            region_code, row[COL_NUTS3_2024].strip(), row[COL_PLATE].strip())
+            provinces[uts_code] = IstatUnit(
+                "province",
+                uts_code,
+                row[COL_UTS_NAME].strip(),
+                region_code,
+                region_code,
+                row[COL_NUTS3_2024].strip(),
+                row[COL_PLATE].strip(),
+            )
         municipalities.append(
-            IstatUnit("municipality", row[COL_MUNICIPALITY_CODE].strip(), row[COL_NAME_FULL].strip(), uts_code,
-                      region_code, row[COL_NUTS3_2024].strip(), row[COL_PLATE].strip())
+            IstatUnit(
+                "municipality",
+                row[COL_MUNICIPALITY_CODE].strip(),
+                row[COL_NAME_FULL].strip(),
+                uts_code,
+                region_code,
+                row[COL_NUTS3_2024].strip(),
+                row[COL_PLATE].strip(),
+            )
         )
     return [*regions.values(), *provinces.values(), *municipalities]
 
@@ -77,8 +93,17 @@ def load_territories(territory_model) -> int:
             elif level == "municipality":
                 parent = by_key[("province", unit.parent_code)]
             region = by_key.get(("region", unit.region_code)) if level != "region" else None
-            batch.append(territory_model(level=level, code=unit.code, name=unit.name, parent=parent,
-                                         region=region, nuts_code=unit.nuts_code, car_plate=unit.car_plate))
+            batch.append(
+                territory_model(
+                    level=level,
+                    code=unit.code,
+                    name=unit.name,
+                    parent=parent,
+                    region=region,
+                    nuts_code=unit.nuts_code,
+                    car_plate=unit.car_plate,
+                )
+            )
         territory_model.objects.bulk_create(batch, batch_size=1000)
         created += len(batch)
         if level == "region":

@@ -5,6 +5,7 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -162,6 +163,8 @@ class Organization(TimeStampedModel):
         indexes = [
             models.Index(fields=["name"]),
             models.Index(fields=["cpr_category", "name"]),
+            # The directory sorts case-insensitively ("ActionAid" next to "ACLI", not after "Z...").
+            models.Index(Lower("name"), name="organization_name_lower"),
         ]
 
     def __str__(self) -> str:
@@ -309,6 +312,15 @@ class Representative(TimeStampedModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def clean(self) -> None:
+        """Report an expiry before the mandate's date on the field (the check constraint is the backstop)."""
+        from django.core.exceptions import ValidationError
+
+        if self.mandate_expires and self.mandate_date and self.mandate_expires < self.mandate_date:
+            raise ValidationError(
+                {"mandate_expires": _("The mandate cannot expire before the date it was issued.")}
+            )
 
     @property
     def mandate_in_force(self) -> bool:

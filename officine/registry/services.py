@@ -178,7 +178,7 @@ def refresh_search_documents(queryset: QuerySet[Organization], batch_size: int =
     return updated
 
 
-# --- Representatives ------------------------------------------------------------------------------------
+# --- Representatives ----------------------------------------------------------------------------------------
 
 
 def representative_snapshot(representative: Representative) -> dict[str, Any]:
@@ -235,7 +235,7 @@ def delete_representative(actor, representative: Representative) -> None:
         transaction.on_commit(lambda: document.storage.delete(document.name))
 
 
-# --- Import -----------------------------------------------------------------------------------------------
+# --- Import -------------------------------------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -26,7 +26,9 @@ _EVEN_VALUES = {
     **{str(d): d for d in range(10)},
     **{chr(ord("A") + i): i for i in range(26)},
 }
-_PERSON_CF = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$")
+_PERSON_CF = re.compile(
+    r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$"
+)
 _IPA = re.compile(r"^[a-z0-9_]{2,20}$")
 
 

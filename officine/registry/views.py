@@ -56,7 +56,7 @@ def _directory_breadcrumb() -> tuple[str, str]:
     return (_("Partners"), reverse("portal:directory"))
 
 
-# --- Organisations ---------------------------------------------------------------------------------------
+# --- Organisations ------------------------------------------------------------------------------------------
 
 
 @permission_required("registry.add_organization")

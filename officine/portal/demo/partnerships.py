@@ -1,9 +1,9 @@
 """Two demo partnerships: real partner bodies, demo memberships, fictional representatives.
 
-- ``organizations.csv``: real Italian bodies of the kind that sit in cohesion-policy partnerships, with
+- ``data/organizations.csv``: real Italian bodies of the kind that sit in cohesion-policy partnerships, with
   their real names, categories and a short generic description. No tax codes (we do not invent them), so
   every row is ``is_demo=True``.
-- ``memberships.csv``: which of them belong to which programme, in which roles, from when, under which
+- ``data/memberships.csv``: which of them belong to which programme, in which roles, from when, under which
   (demo) selection act.
 - People come from :mod:`.people`; priorities below are illustrative headings, not the adopted texts.
 """
@@ -22,7 +22,7 @@ from .people import OrgForPeople, plan_representatives
 from .search import organization_document
 from .upsert import LoadStats, clean_demo_organization, upsert
 
-DEMO_DIR = Path(__file__).resolve().parent
+DEMO_DIR = Path(__file__).resolve().parent / "data"
 ORGANIZATIONS_CSV = DEMO_DIR / "organizations.csv"
 MEMBERSHIPS_CSV = DEMO_DIR / "memberships.csv"
 

@@ -30,7 +30,9 @@ def test_cci_is_normalised_by_clean(authority):
     assert programme.cci == "2021IT16RFPR006"
 
 
-@pytest.mark.parametrize(("cci", "cycle"), [("2014IT16RFOP004", "2021-2027"), ("2021IT16RFPR004", "2014-2020")])
+@pytest.mark.parametrize(
+    ("cci", "cycle"), [("2014IT16RFOP004", "2021-2027"), ("2021IT16RFPR004", "2014-2020")]
+)
 def test_cci_year_outside_the_cycle_is_refused(authority, cci, cycle):
     with pytest.raises(ValidationError) as info:
         _programme(authority, cci=cci, cycle=cycle).full_clean()

@@ -22,14 +22,22 @@ def partnership(programme, make_org, make_membership, make_rep, region):
     members = [
         make_org(name="ANCI", cpr_category="a", eccp_subcategory="a.i", territories=[region("Lazio")]),
         make_org(name="CISL", cpr_category="b", eccp_subcategory="b.i"),
-        make_org(name="Legambiente", cpr_category="c", eccp_subcategory="c.i", civil_society_focus=["environment"]),
+        make_org(
+            name="Legambiente", cpr_category="c", eccp_subcategory="c.i", civil_society_focus=["environment"]
+        ),
     ]
     for org in members:
         make_membership(
-            programme, org, is_committee_member=True, selection_url="https://example.org/atto", start_date=date(2023, 2, 1)
+            programme,
+            org,
+            is_committee_member=True,
+            selection_url="https://example.org/atto",
+            start_date=date(2023, 2, 1),
         )
         make_rep(org, "M")
-    Priority.objects.create(programme=programme, code="1", title_it="Occupazione", title_en="Employment", order=1)
+    Priority.objects.create(
+        programme=programme, code="1", title_it="Occupazione", title_en="Employment", order=1
+    )
     programme.title_en = "Inclusion and Poverty NP"
     programme.is_demo = True
     programme.save()
@@ -98,9 +106,14 @@ def test_programme_list_renders(client, programme, other_programme, lang):
 
 def test_programme_list_filters(client, make_programme, region):
     regional = make_programme(
-        kind=ProgrammeKind.REGIONAL, region=region("Puglia"), cci="2021IT16FFPR002", title_it="PR Puglia 2021-2027"
+        kind=ProgrammeKind.REGIONAL,
+        region=region("Puglia"),
+        cci="2021IT16FFPR002",
+        title_it="PR Puglia 2021-2027",
     )
-    esf = make_programme(cci="2021IT05SFPR001", title_it="PN Giovani, donne e lavoro", funds=[Fund.objects.get(code="ESF+")])
+    esf = make_programme(
+        cci="2021IT05SFPR001", title_it="PN Giovani, donne e lavoro", funds=[Fund.objects.get(code="ESF+")]
+    )
     old = make_programme(cci="2014IT16RFOP004", cycle="2014-2020", title_it="POR Abruzzo FESR")
 
     def found(**params) -> set[str]:
@@ -181,3 +194,12 @@ def test_programme_list_query_count_does_not_grow(client, make_programme, make_o
         make_membership(p, make_org())
     large = _count_queries(client, reverse("portal:programme_list"))
     assert small == large
+
+
+def test_partner_count_counts_current_memberships_only(client, programme, make_org, make_membership):
+    make_membership(programme, make_org())
+    make_membership(programme, make_org(), end_date=date(2023, 6, 30))
+    make_membership(programme, make_org(), start_date=date(2099, 1, 1))
+    response = client.get(reverse("portal:programme_list"), {"q": programme.cci})
+    (row,) = response.context["programmes"]
+    assert row.partner_count == 1

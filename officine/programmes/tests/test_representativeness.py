@@ -50,9 +50,12 @@ def test_only_current_members_count(programme, make_org, make_membership):
 
 def test_civil_society_interests_with_no_member_are_flagged(programme, make_org, make_membership):
     make_membership(
-        programme, make_org(cpr_category="c", eccp_subcategory="c.i", civil_society_focus=["environment", "disability"])
+        programme,
+        make_org(cpr_category="c", eccp_subcategory="c.i", civil_society_focus=["environment", "disability"]),
     )
-    make_membership(programme, make_org(cpr_category="c", eccp_subcategory="c.i", civil_society_focus=["disability"]))
+    make_membership(
+        programme, make_org(cpr_category="c", eccp_subcategory="c.i", civil_society_focus=["disability"])
+    )
     panel = representativeness(programme)
     covered = {f.code: f.count for f in panel.civil_society_focus}
     assert covered["environment"] == 1
@@ -65,7 +68,9 @@ def test_civil_society_interests_with_no_member_are_flagged(programme, make_org,
     }
 
 
-def test_regions_covered_and_not_covered_for_a_national_programme(programme, make_org, make_membership, region):
+def test_regions_covered_and_not_covered_for_a_national_programme(
+    programme, make_org, make_membership, region
+):
     bari = Territory.objects.get(level="municipality", name="Bari")
     make_membership(programme, make_org(territorial_level="local", territories=[bari]))
     make_membership(programme, make_org(territorial_level="regional", territories=[region("Puglia")]))

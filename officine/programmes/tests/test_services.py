@@ -102,7 +102,9 @@ def test_set_priorities_adds_renames_reorders_and_deletes(users, programme):
     first.update(code="2", order=2)  # swap the numbers of the first two
     second.update(code="1", order=1, title_it="Inclusione sociale")
     third["delete"] = True
-    services.set_priorities(actor, programme, [first, second, third, {"code": "4", "title_it": "Nuova", "order": 4}])
+    services.set_priorities(
+        actor, programme, [first, second, third, {"code": "4", "title_it": "Nuova", "order": 4}]
+    )
     result = list(programme.priorities.order_by("order").values_list("code", "title_it"))
     assert result == [("1", "Inclusione sociale"), ("2", "Occupazione"), ("4", "Nuova")]
     events = _events("programme.priorities_set")
@@ -230,7 +232,9 @@ def test_assign_and_remove_staff(users, programme, make_user):
         services.assign_staff(users["admin"], programme, person)
     services.remove_staff(users["admin"], programme, person)
     assert not ProgrammeStaff.objects.filter(user=person).exists()
-    assert [e.changes for e in _events("programme.staff_assigned")] == [{"staff": [None, "nuovo@example.org"]}]
+    assert [e.changes for e in _events("programme.staff_assigned")] == [
+        {"staff": [None, "nuovo@example.org"]}
+    ]
     assert [e.changes for e in _events("programme.staff_removed")] == [{"staff": ["nuovo@example.org", None]}]
 
 

@@ -1,4 +1,4 @@
-"""Staff pages: who gets in (login page, 403), errors next to fields with the input kept, and success paths."""
+"""Staff pages: who gets in (login page or 403), errors next to fields with input kept, success paths."""
 
 from datetime import date
 
@@ -12,7 +12,7 @@ from officine.programmes.models import Fund, Membership, Priority, Programme, Pr
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
-def _pages(programme, membership, staff_row) -> dict[str, str]:
+def _pages(programme, membership) -> dict[str, str]:
     cci = programme.cci
     return {
         "edit": reverse("programmes:programme_edit", args=[cci]),
@@ -47,7 +47,7 @@ def membership(programme, make_org, make_membership):
 def test_access_matrix(client, users, programme, membership, role, page):
     if role != "anonymous":
         client.force_login(users[role])
-    url = _pages(programme, membership, None)[page]
+    url = _pages(programme, membership)[page]
     response = client.get(url)
     if role == "anonymous":
         assert response.status_code == 302
@@ -68,7 +68,9 @@ def test_posts_are_refused_to_others_too(client, users, programme, membership):
     assert membership.end_date is None
 
 
-def test_membership_of_another_programme_is_404(client, users, programme, other_programme, make_org, make_membership):
+def test_membership_of_another_programme_is_404(
+    client, users, programme, other_programme, make_org, make_membership
+):
     foreign = make_membership(other_programme, make_org())
     client.force_login(users["staff_this"])
     response = client.get(reverse("programmes:membership_edit", args=[programme.cci, foreign.pk]))
@@ -119,7 +121,9 @@ def test_create_programme_errors_keep_the_input(client, users, authority):
 def test_create_programme_then_page(client, users, authority, region):
     client.force_login(users["admin"])
     piemonte = region("Piemonte")
-    response = client.post(reverse("programmes:programme_create"), _programme_post(authority, region=piemonte.pk))
+    response = client.post(
+        reverse("programmes:programme_create"), _programme_post(authority, region=piemonte.pk)
+    )
     programme = Programme.objects.get(cci="2021IT16RFPR014")
     assert response.status_code == 302
     assert response["Location"] == programme.get_absolute_url()
@@ -148,7 +152,10 @@ def test_staff_edits_their_programme(client, users, programme):
     form = client.get(url).context["form"]
     assert form.initial["managing_authority"] == programme.managing_authority.tax_code
     post = _programme_post(
-        programme.managing_authority, cci=programme.cci, kind="national", title_it="PN Inclusione (nuovo titolo)"
+        programme.managing_authority,
+        cci=programme.cci,
+        kind="national",
+        title_it="PN Inclusione (nuovo titolo)",
     )
     response = client.post(url, post)
     assert response.status_code == 302
@@ -160,7 +167,9 @@ def test_staff_edits_their_programme(client, users, programme):
 
 def test_edit_with_cycle_mismatch_keeps_input(client, users, programme):
     client.force_login(users["staff_this"])
-    post = _programme_post(programme.managing_authority, cci=programme.cci, kind="national", cycle="2014-2020")
+    post = _programme_post(
+        programme.managing_authority, cci=programme.cci, kind="national", cycle="2014-2020"
+    )
     response = client.post(reverse("programmes:programme_edit", args=[programme.cci]), post)
     assert response.status_code == 200
     assert "outside the 2014-2020 period" in response.context["form"].errors["cci"][0]

@@ -1,4 +1,4 @@
-"""Import of organisations: every error with its line and column, nothing saved unless the whole file is valid."""
+"""Import of organisations: every error with line and column, nothing saved unless the whole file is valid."""
 
 import io
 
@@ -96,7 +96,7 @@ def issues(result):
     return [(i.line, i.column, i.letter) for i in result.errors]
 
 
-# --- Reading ---------------------------------------------------------------------------------------------
+# --- Reading ------------------------------------------------------------------------------------------------
 
 
 def test_column_letters():
@@ -173,7 +173,7 @@ def test_unreadable_file_is_one_error():
     assert not result.is_valid
 
 
-# --- Errors ---------------------------------------------------------------------------------------------
+# --- Errors -------------------------------------------------------------------------------------------------
 
 
 def test_two_bad_rows_report_both_with_line_and_column():
@@ -256,7 +256,7 @@ def test_template_has_the_header_row():
     assert parse_organizations(template_csv("it").encode(), "csv").errors[0].message  # header only: no rows
 
 
-# --- Confirming -----------------------------------------------------------------------------------------
+# --- Confirming ---------------------------------------------------------------------------------------------
 
 
 def pending_for(user, content: bytes, file_format: str = "csv") -> PendingImport:

@@ -105,7 +105,7 @@ def test_directory_query_count_is_constant(
     assert _directory_queries(client) == few
 
 
-# --- Organisation page -------------------------------------------------------------------------------------
+# --- Organisation page --------------------------------------------------------------------------------------
 
 
 @pytest.fixture
