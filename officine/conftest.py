@@ -40,7 +40,9 @@ def plain_user(db):
 
 @pytest.fixture
 def admin_user(db):
-    return make_user("admin@example.org", full_name="Amministratrice Piattaforma", is_superuser=True, is_staff=True)
+    return make_user(
+        "admin@example.org", full_name="Amministratrice Piattaforma", is_superuser=True, is_staff=True
+    )
 
 
 @pytest.fixture

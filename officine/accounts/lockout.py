@@ -1,4 +1,4 @@
-"""django-axes needs the login name; allauth passes it as ``email`` in the credentials, the form as ``login``."""
+"""django-axes needs the login name: allauth passes it as ``email`` in the credentials, forms as ``login``."""
 
 
 def username_from_request(request, credentials=None) -> str:

@@ -18,4 +18,4 @@ def site(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and (user.is_superuser or user.is_programme_staff):
         items.append(("staff", _("Staff area"), reverse("portal:staff_home")))
-    return {"site": settings.OFFICINE_SITE, "main_nav": items}
+    return {"officine_site": settings.OFFICINE_SITE, "main_nav": items}

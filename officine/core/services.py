@@ -23,7 +23,11 @@ def submit_accessibility_feedback(
     report, because the stored record is what the administration must answer.
     """
     feedback = AccessibilityFeedback(
-        name=name, email=email, page_url=page_url, description=description, assistive_technology=assistive_technology
+        name=name,
+        email=email,
+        page_url=page_url,
+        description=description,
+        assistive_technology=assistive_technology,
     )
     feedback.full_clean()
     feedback.save()
@@ -37,7 +41,8 @@ def submit_accessibility_feedback(
 def _mail_feedback(feedback: AccessibilityFeedback, recipient: str) -> None:
     body = "\n".join(
         [
-            _("Accessibility report received on %(when)s") % {"when": feedback.created_at.strftime("%d/%m/%Y %H:%M")},
+            _("Accessibility report received on %(when)s")
+            % {"when": feedback.created_at.strftime("%d/%m/%Y %H:%M")},
             "",
             f"{_('Name')}: {feedback.name or '-'}",
             f"{_('E-mail')}: {feedback.email}",

@@ -6,7 +6,10 @@ class AccessibilityFeedbackForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     email = forms.EmailField(label=_("Your e-mail"), help_text=_("We use it only to answer you."))
     page_url = forms.CharField(
-        label=_("Page where you met the problem"), max_length=500, required=False, help_text=_("Address or title.")
+        label=_("Page where you met the problem"),
+        max_length=500,
+        required=False,
+        help_text=_("Address or title."),
     )
     description = forms.CharField(
         label=_("Describe the problem"),

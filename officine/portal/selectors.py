@@ -1,4 +1,4 @@
-"""Reads for the portal's own pages (home, staff home): a handful of aggregate queries, whatever the data size."""
+"""Reads for the portal's own pages (home, staff home): a few aggregate queries, whatever the data size."""
 
 from dataclasses import dataclass
 

@@ -13,9 +13,18 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("legal-notes/", views.legal, name="legal"),
     path("accessibility/feedback/", views.accessibility_feedback, name="accessibility_feedback"),
-    path("accessibility/feedback/thanks/", views.accessibility_feedback_thanks, name="accessibility_feedback_thanks"),
+    path(
+        "accessibility/feedback/thanks/",
+        views.accessibility_feedback_thanks,
+        name="accessibility_feedback_thanks",
+    ),
     path("programmes/", views_programmes.programme_list, name="programme_list"),
     path("programmes/<cci:cci>/", views_programmes.programme_detail, name="programme_detail"),
+    path(
+        "programmes/<cci:cci>/selection-acts/<int:pk>/",
+        views_programmes.selection_document,
+        name="selection_document",
+    ),
     path("partners/", views_partners.directory, name="directory"),
     path("partners/<int:pk>/", views_partners.organization_detail, name="organization_detail"),
 ]

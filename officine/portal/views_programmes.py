@@ -59,3 +59,21 @@ def programme_detail(request: HttpRequest, cci: str) -> HttpResponse:
             "breadcrumbs": [(_("Programmes"), reverse("portal:programme_list")), (programme.title, None)],
         },
     )
+
+
+def selection_document(request: HttpRequest, cci: str, pk: int) -> HttpResponse:
+    """The act that selected a partner: public (ECCP Art. 2), served from storage whatever the deployment.
+
+    Media are not served by the web server in production, so documents go through a view; this one needs no
+    permission check because selection acts are published by law.
+    """
+    from django.http import FileResponse
+    from django.shortcuts import get_object_or_404
+
+    from officine.programmes.models import Membership
+
+    membership = get_object_or_404(Membership.objects.select_related("programme"), pk=pk, programme__cci=cci)
+    if not membership.selection_document:
+        raise Http404
+    document = membership.selection_document
+    return FileResponse(document.open("rb"), as_attachment=False, filename=document.name.rsplit("/", 1)[-1])

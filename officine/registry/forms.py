@@ -4,11 +4,11 @@ Territories are entered in two ways because there are two very different lists: 
 fit a grouped multiple select, while nearly 8,000 municipalities are better typed (names or ISTAT codes).
 """
 
+import html
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
-from django.forms.utils import flatatt
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -29,18 +29,33 @@ class FastSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        parts = [f'<select name="{_esc(widget["name"])}"{_attrs(widget["attrs"])}>']
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
-                parts.append(format_html('<optgroup label="{}">', group_name))
+                parts.append(f'<optgroup label="{_esc(group_name)}">')
             parts.extend(
-                format_html('<option value="{}"{}>{}</option>', o["value"], flatatt(o["attrs"]), o["label"])
+                f'<option value="{_esc(o["value"])}"{_attrs(o["attrs"])}>{_esc(o["label"])}</option>'
                 for o in options
             )
             if group_name:
                 parts.append("</optgroup>")
         parts.append("</select>")
-        return mark_safe("".join(parts))  # every piece above was escaped by format_html
+        return mark_safe("".join(parts))  # every value above went through html.escape
+
+
+def _esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _attrs(attrs: dict) -> str:
+    """Like ``flatatt``: True gives a bare attribute, False/None none at all."""
+    out = []
+    for key, value in attrs.items():
+        if value is True:
+            out.append(f" {key}")
+        elif value is not False and value is not None:
+            out.append(f' {key}="{_esc(value)}"')
+    return "".join(out)
 
 
 class FastSelectMultiple(FastSelect, forms.SelectMultiple):

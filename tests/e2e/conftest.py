@@ -28,7 +28,9 @@ def pytest_collection_modifyitems(items):
 def browser_type_launch_args(browser_type_launch_args):
     executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     if not executable:
-        pytest.exit("Chromium not found: run `make test` (it installs Debian's chromium) or set CHROMIUM_PATH.", 2)
+        pytest.exit(
+            "Chromium not found: run `make test` (it installs Debian's chromium) or set CHROMIUM_PATH.", 2
+        )
     return {
         **browser_type_launch_args,
         "executable_path": executable,
@@ -74,7 +76,8 @@ def check_page(page, axe):
         results = axe.run(page)
         blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
         summary = "\n".join(
-            f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}" for v in blocking
+            f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
+            for v in blocking
         )
         assert not blocking, f"axe found serious/critical violations on {name}:\n{summary}"
 

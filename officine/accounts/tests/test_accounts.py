@@ -57,7 +57,10 @@ def test_lockout_after_repeated_failures(client, plain_user, settings):
     # Even the right password is refused while locked out.
     response = client.post(LOGIN_URL, {"login": "utente@example.org", "password": TEST_PASSWORD})
     assert response.status_code == 429
-    assert "Accesso temporaneamente bloccato" in response.content.decode() or "locked" in response.content.decode()
+    assert (
+        "Accesso temporaneamente bloccato" in response.content.decode()
+        or "locked" in response.content.decode()
+    )
     assert AccessAttempt.objects.filter(username="utente@example.org").exists()
 
 

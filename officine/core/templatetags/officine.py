@@ -60,7 +60,9 @@ def field(bound_field, css: str = ""):
     base_class = {
         "input": "form-control",
         "textarea": "form-control",
-        "select": "form-select" if not getattr(widget, "allow_multiple_selected", False) else "form-select select-multiple",
+        "select": "form-select"
+        if not getattr(widget, "allow_multiple_selected", False)
+        else "form-select select-multiple",
         "checkbox": "form-check-input",
         "file": "form-control",
         "checkboxes": "",

@@ -71,6 +71,8 @@ def test_accessibility_form_keeps_input_on_error(client):
 
 @pytest.mark.django_db
 def test_accessibility_form_success_redirects(client):
-    response = client.post("/en/accessibility/feedback/", {"email": "a@example.org", "description": "Contrast"})
+    response = client.post(
+        "/en/accessibility/feedback/", {"email": "a@example.org", "description": "Contrast"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/en/accessibility/feedback/thanks/"

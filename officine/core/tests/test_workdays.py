@@ -13,8 +13,13 @@ from officine.core.workdays import (
 
 @pytest.mark.parametrize(
     ("year", "expected"),
-    [(2019, date(2019, 4, 21)), (2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)), (2026, date(2026, 4, 5)),
-     (2027, date(2027, 3, 28))],
+    [
+        (2019, date(2019, 4, 21)),
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+    ],
 )
 def test_easter_sunday_known_dates(year, expected):
     assert easter_sunday(year) == expected
@@ -34,7 +39,9 @@ def test_weekends_and_holidays_are_not_working_days():
     assert not is_working_day(date(2025, 6, 7))  # Saturday
     assert not is_working_day(date(2025, 6, 2))  # Festa della Repubblica, a Monday
     assert is_working_day(date(2025, 6, 3))
-    assert not is_working_day(date(2025, 12, 7), extra_holidays=[(12, 7)])  # Sant'Ambrogio in Milan (a Sunday)
+    assert not is_working_day(
+        date(2025, 12, 7), extra_holidays=[(12, 7)]
+    )  # Sant'Ambrogio in Milan (a Sunday)
     assert not is_working_day(date(2026, 12, 7), extra_holidays=[(12, 7)])
 
 

@@ -92,7 +92,11 @@ def test_home_in_english_and_empty_state(client):
 )
 def test_staff_home_access(client, role, expected):
     if role != "anonymous":
-        extra = {"is_observer": role == "observer", "is_superuser": role == "admin", "is_staff": role == "admin"}
+        extra = {
+            "is_observer": role == "observer",
+            "is_superuser": role == "admin",
+            "is_staff": role == "admin",
+        }
         user = make_user(f"{role}@example.org", **extra)
         if role == "staff":
             programme = _populate(programmes=1, members=1)[0]
@@ -114,3 +118,20 @@ def test_legal_pages_render(client, path):
 def test_unknown_page_is_a_translated_404(client):
     response = client.get("/it/does-not-exist/")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_selection_act_document_is_served_publicly(client):
+    from django.core.files.base import ContentFile
+
+    programme = _populate(programmes=1, members=2)[0]
+    with_doc, without_doc = programme.memberships.order_by("pk")
+    with_doc.selection_document.save("atto.pdf", ContentFile(b"%PDF-1.7 atto di individuazione"))
+    url = reverse("portal:selection_document", args=[programme.cci, with_doc.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-1.7")
+    missing = reverse("portal:selection_document", args=[programme.cci, without_doc.pk])
+    assert client.get(missing).status_code == 404
+    wrong_programme = reverse("portal:selection_document", args=["2021IT05FFPR999", with_doc.pk])
+    assert client.get(wrong_programme).status_code == 404

@@ -10,12 +10,21 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from officine.conftest import enrol_totp, make_user
 from officine.registry import services
 from officine.registry.models import Organization, Representative, Territory
 
 _seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Run every registry test in English (msgids), so assertions on messages hold once the Italian
+    catalogue exists; ``reverse`` then gives /en/ URLs. Tests about Italian headers override it."""
+    with translation.override("en"):
+        yield
 
 
 def body_tax_code(number: int) -> str:

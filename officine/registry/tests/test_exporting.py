@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from officine.registry.exporting import escape_cell, export_registry, headers
@@ -40,13 +41,15 @@ def test_escape_cell():
 
 
 def test_csv_is_rfc4180_utf8_with_bom(registry):
-    export = export_registry(search_organizations(), "csv")
+    with translation.override("it"):  # Italian column names
+        export = export_registry(search_organizations(), "csv")
+        italian_headers = headers()
     assert export.content.startswith(b"\xef\xbb\xbf")
     assert export.filename.endswith(".csv") and export.rows == 3  # with the programme's managing authority
     text = export.content.decode("utf-8-sig")
     assert "\r\n" in text
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == headers()
+    assert rows[0] == italian_headers
     by_name = {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     uniba = by_name["Università degli Studi di Bari"]
     assert uniba["categoria_cpr"] == "d"
@@ -79,11 +82,10 @@ def test_ods_parses_back(registry):
     assert names >= {"Università degli Studi di Bari", '\'=HYPERLINK("http://evil")'}
 
 
-def test_english_headers():
-    from django.utils import translation
-
-    with translation.override("en"):
-        assert headers()[:3] == ["id", "name", "acronym"]
+def test_header_languages():
+    assert headers()[:3] == ["id", "name", "acronym"]
+    with translation.override("it"):
+        assert headers()[:3] == ["id", "denominazione", "sigla"]
 
 
 def test_export_honours_filters(registry):
@@ -97,7 +99,8 @@ def test_exported_file_imports_elsewhere(registry):
     """The export's columns are the import's: wipe the codes that would clash, and the file is valid."""
     from officine.registry.models import Organization
 
-    content = export_registry(search_organizations(cpr_category="d"), "csv").content
+    with translation.override("it"):
+        content = export_registry(search_organizations(cpr_category="d"), "csv").content
     Organization.objects.filter(cpr_category="d").update(tax_code=body_tax_code(424242))
     result = parse_organizations(content, "csv")
     assert result.errors == []

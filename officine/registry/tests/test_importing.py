@@ -210,7 +210,8 @@ def test_missing_required_column_is_one_error_and_unknown_columns_are_warnings()
     header = [h for h in HEADER if h != "categoria_cpr"] + ["note interne"]
     rows = [[c for i, c in enumerate(r) if HEADER[i] != "categoria_cpr"] + ["x"] for r in good_rows()]
     result = parse_organizations(csv_bytes(rows, header=header), "csv")
-    assert [(i.line, i.column) for i in result.errors] == [(1, "categoria_cpr")]
+    assert [(i.line, i.column) for i in result.errors] == [(1, "cpr_category")]  # named in the UI language
+    assert "categoria_cpr" in result.errors[0].message
     assert [(w.column, w.letter) for w in result.warnings] == [("note interne", "J")]
 
 

@@ -11,7 +11,9 @@ from officine.registry import services
 
 pytestmark = pytest.mark.django_db
 
-DIRECTORY = reverse("portal:directory")
+
+def directory_url() -> str:
+    return reverse("portal:directory")
 
 
 def rows_of(response) -> list[str]:
@@ -19,7 +21,7 @@ def rows_of(response) -> list[str]:
 
 
 def test_directory_lists_everybody(client, org, other_org):
-    response = client.get(DIRECTORY)
+    response = client.get(directory_url())
     assert response.status_code == 200
     assert set(rows_of(response)) >= {org.name, other_org.name}
     assert response.context["nav"] == "partners"
@@ -33,24 +35,26 @@ def test_search_matches_accents_and_stems(client, make_org):
     make_org(name="Universita Popolare di Torino")
     make_org(name="Associazione Nazionale Piccola Impresa", eccp_subcategory="b.ii")
     make_org(name="Club Alpino")
-    assert rows_of(client.get(DIRECTORY, {"q": "università"})) == ["Universita Popolare di Torino"]
-    assert rows_of(client.get(DIRECTORY, {"q": "imprese"})) == ["Associazione Nazionale Piccola Impresa"]
+    assert rows_of(client.get(directory_url(), {"q": "università"})) == ["Universita Popolare di Torino"]
+    assert rows_of(client.get(directory_url(), {"q": "imprese"})) == [
+        "Associazione Nazionale Piccola Impresa"
+    ]
 
 
 def test_filters_and_bad_values(client, org, other_org, programme, add_member, region, municipality):
     services.update_organization(None, other_org, {"territories": [municipality]})
     add_member(programme, org)
-    assert rows_of(client.get(DIRECTORY, {"cpr_category": "c"})) == [other_org.name]
-    assert rows_of(client.get(DIRECTORY, {"eccp_subcategory": "b.i"})) == [org.name]
-    assert rows_of(client.get(DIRECTORY, {"region": region.pk})) == [other_org.name]
-    assert rows_of(client.get(DIRECTORY, {"programme": programme.pk})) == [org.name]
-    assert rows_of(client.get(DIRECTORY, {"territorial_level": "local"})) == []
-    response = client.get(DIRECTORY, {"region": "abc", "cpr_category": "zz", "page": "999"})
+    assert rows_of(client.get(directory_url(), {"cpr_category": "c"})) == [other_org.name]
+    assert rows_of(client.get(directory_url(), {"eccp_subcategory": "b.i"})) == [org.name]
+    assert rows_of(client.get(directory_url(), {"region": region.pk})) == [other_org.name]
+    assert rows_of(client.get(directory_url(), {"programme": programme.pk})) == [org.name]
+    assert rows_of(client.get(directory_url(), {"territorial_level": "local"})) == []
+    response = client.get(directory_url(), {"region": "abc", "cpr_category": "zz", "page": "999"})
     assert response.status_code == 200  # bad values are ignored, the last page is shown
 
 
 def test_no_results_state(client, org):
-    response = client.get(DIRECTORY, {"q": "zzzzzz"})
+    response = client.get(directory_url(), {"q": "zzzzzz"})
     html = response.content.decode()
     assert "No organisation matches your search" in html
     assert "Show all partners" in html
@@ -59,13 +63,13 @@ def test_no_results_state(client, org):
 def test_pagination_keeps_filters(client, make_org):
     for n in range(30):
         make_org(name=f"Cooperativa {n:02d}")
-    response = client.get(DIRECTORY, {"q": "cooperativa"})
+    response = client.get(directory_url(), {"q": "cooperativa"})
     assert response.context["paginator"].count == 30
     assert len(rows_of(response)) == 25
     html = response.content.decode()
     assert 'aria-label="Pages of results"' in html
     assert "?page=2&amp;q=cooperativa" in html
-    second = client.get(DIRECTORY, {"q": "cooperativa", "page": 2})
+    second = client.get(directory_url(), {"q": "cooperativa", "page": 2})
     assert len(rows_of(second)) == 5
 
 
@@ -75,7 +79,7 @@ def test_pagination_keeps_filters(client, make_org):
 )
 def test_staff_links_follow_permissions(client, users, role, add, export):
     client.force_login(users[role])
-    html = client.get(DIRECTORY, {"cpr_category": "b"}).content.decode()
+    html = client.get(directory_url(), {"cpr_category": "b"}).content.decode()
     assert (reverse("registry:organization_create") in html) is add
     assert (reverse("registry:import_upload") in html) is add
     assert (reverse("registry:export_download", args=["xlsx"]) + "?cpr_category=b" in html) is export
@@ -83,7 +87,7 @@ def test_staff_links_follow_permissions(client, users, role, add, export):
 
 def _directory_queries(client) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        assert client.get(DIRECTORY).status_code == 200
+        assert client.get(directory_url()).status_code == 200
     return len(ctx.captured_queries)
 
 
@@ -138,7 +142,7 @@ def test_organization_page_for_visitors(client, full_org, programme):
     assert "Riservato" not in html and "Scaduto" not in html
     assert "mario@example.org" not in html and "+39 06 1234567" not in html
     assert reverse("registry:organization_edit", args=[full_org.pk]) not in html
-    assert response.context["breadcrumbs"] == [("Partners", DIRECTORY), (full_org.name, None)]
+    assert response.context["breadcrumbs"] == [("Partners", directory_url()), (full_org.name, None)]
 
 
 def test_network_page_lists_members(client, full_org):
@@ -198,7 +202,13 @@ def test_organization_page_query_count_is_constant(
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_english_page(client, org):
-    response = client.get(org.get_absolute_url().replace("/it/", "/en/"))
-    assert response.status_code == 200
-    assert response.context["LANGUAGE_CODE"] == "en"
+def test_italian_pages(client, org):
+    from django.utils import translation
+
+    with translation.override("it"):
+        urls = [org.get_absolute_url(), reverse("portal:directory")]
+    for url in urls:
+        assert url.startswith("/it/")
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["LANGUAGE_CODE"] == "it"

@@ -131,3 +131,36 @@ class TestTerritoryResolver:
         assert [t.label for t in found] == ["Bari (BA)", "Lecce (LE)"]
         assert len(errors) == 2
         assert "Castro" in errors[0] and "Nowhere" in errors[1]
+
+
+def _tags(markup: str) -> list[tuple[str, list]]:
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, list]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, sorted(attrs)))
+
+        def handle_data(self, data):
+            if data.strip():
+                found.append(("text", [data.strip()]))
+
+    Collector().feed(markup)
+    return found
+
+
+@pytest.mark.parametrize("multiple", [False, True])
+def test_fast_select_renders_like_django(multiple):
+    from django import forms
+
+    from officine.registry.forms import FastSelect, FastSelectMultiple
+
+    choices = [("", "Any"), ("Group <1>", [(1, "Uno & due"), (2, "Tre")]), (3, 'Quattro "q"')]
+    django_widget = (forms.SelectMultiple if multiple else forms.Select)(
+        choices=choices, attrs={"class": "x"}
+    )
+    fast_widget = (FastSelectMultiple if multiple else FastSelect)(choices=choices, attrs={"class": "x"})
+    value = [1, 3] if multiple else 3
+    expected = _tags(django_widget.render("f", value, attrs={"id": "id_f", "required": True}))
+    assert _tags(fast_widget.render("f", value, attrs={"id": "id_f", "required": True})) == expected

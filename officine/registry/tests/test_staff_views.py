@@ -14,7 +14,9 @@ from officine.registry.tests.test_importing import csv_bytes, good_rows
 
 pytestmark = pytest.mark.django_db
 
-CREATE = reverse("registry:organization_create")
+
+def create_url() -> str:
+    return reverse("registry:organization_create")
 
 
 def org_post(**overrides) -> dict:
@@ -40,7 +42,7 @@ def org_post(**overrides) -> dict:
 def staff_urls(org, rep) -> list[tuple[str, str]]:
     """(url, permission it needs) for every staff page."""
     return [
-        (CREATE, "manage"),
+        (create_url(), "manage"),
         (reverse("registry:organization_edit", args=[org.pk]), "manage"),
         (reverse("registry:representative_create", args=[org.pk]), "manage"),
         (reverse("registry:representative_edit", args=[rep.pk]), "manage"),
@@ -73,7 +75,7 @@ def test_staff_pages_permission_matrix(client, users, org, make_representative, 
 
 def test_create_organisation(client, users, municipality, region):
     client.force_login(users["staff"])
-    response = client.post(CREATE, org_post(areas=[region.pk], municipalities="Bari"))
+    response = client.post(create_url(), org_post(areas=[region.pk], municipalities="Bari"))
     organization = Organization.objects.get(acronym="AICCRE")
     assert response.status_code == 302 and response["Location"] == organization.get_absolute_url()
     assert set(organization.territories.all()) == {municipality, region}
@@ -82,7 +84,7 @@ def test_create_organisation(client, users, municipality, region):
 
 def test_wrong_tax_code_shows_the_error_and_keeps_the_input(client, users):
     client.force_login(users["staff"])
-    response = client.post(CREATE, org_post(tax_code="06363391002", municipalities="Lecce; Castro"))
+    response = client.post(create_url(), org_post(tax_code="06363391002", municipalities="Lecce; Castro"))
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) == {"tax_code", "municipalities"}
@@ -97,7 +99,7 @@ def test_wrong_tax_code_shows_the_error_and_keeps_the_input(client, users):
 
 def test_duplicate_tax_code_is_a_field_error(client, users, org):
     client.force_login(users["staff"])
-    response = client.post(CREATE, org_post(tax_code=org.tax_code))
+    response = client.post(create_url(), org_post(tax_code=org.tax_code))
     assert response.status_code == 200
     assert org.name in str(response.context["form"].errors["tax_code"])
 
