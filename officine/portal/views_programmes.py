@@ -3,14 +3,18 @@
 Both cost a fixed number of queries whatever the number of programmes or partners (see the selectors).
 """
 
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 
 from officine.programmes import selectors
 from officine.programmes.forms import ProgrammeFilterForm
+from officine.registry.choices import CprCategory, EccpSubcategory
 
 PAGE_SIZE = 25
 
@@ -49,7 +53,7 @@ def programme_detail(request: HttpRequest, cci: str) -> HttpResponse:
         "portal/programmes/detail.html",
         {
             "programme": programme,
-            "memberships": selectors.partnership_composition(programme),
+            "memberships": composition_rows(programme, selectors.partnership_composition(programme)),
             "panel": panel,
             "chart_data": panel.chart,
             "can_change": user.has_perm("programmes.change_programme", programme),
@@ -59,6 +63,77 @@ def programme_detail(request: HttpRequest, cci: str) -> HttpResponse:
             "breadcrumbs": [(_("Programmes"), reverse("portal:programme_list")), (programme.title, None)],
         },
     )
+
+
+@dataclass(frozen=True)
+class CompositionRow:
+    """One line of the public composition table, with every label already resolved."""
+
+    pk: int
+    name: str
+    acronym: str
+    url: str
+    is_demo: bool
+    cpr_code: str
+    cpr_label: str
+    eccp_label: str
+    roles: tuple[str, ...]
+    since: str
+    act_number: str
+    act_date: str
+    act_url: str
+    document_url: str
+
+
+def composition_rows(programme, memberships) -> list[CompositionRow]:
+    """Resolve labels, dates and links once per page rather than once per cell.
+
+    A partnership can hold a few hundred members; rendering each cell through template lookups, gettext
+    and ``reverse`` made this table the slowest part of the programme page (see bench/README.md).
+    """
+    cpr_labels = {code: str(label) for code, label in CprCategory.choices}
+    eccp_labels = {code: str(label) for code, label in EccpSubcategory.choices}
+    role_names = (str(_("Consulted partner")), str(_("Monitoring committee")), str(_("Working group")))
+    org_url = reverse("portal:organization_detail", args=[0])[: -len("0/")]
+    doc_url = reverse("portal:selection_document", args=[programme.cci, 0])[: -len("0/")]
+    short_date = _strftime_pattern(get_format("SHORT_DATE_FORMAT"))
+    rows = []
+    for m in memberships:
+        org = m.organization
+        flags = (m.is_consultee, m.is_committee_member, m.is_working_group_member)
+        rows.append(
+            CompositionRow(
+                pk=m.pk,
+                name=org.name,
+                acronym=org.acronym,
+                url=f"{org_url}{org.pk}/",
+                is_demo=m.is_demo,
+                cpr_code=org.cpr_category,
+                cpr_label=cpr_labels.get(org.cpr_category, ""),
+                eccp_label=eccp_labels.get(org.eccp_subcategory, ""),
+                roles=tuple(name for name, on in zip(role_names, flags, strict=True) if on),
+                since=_format_date(m.start_date, short_date),
+                act_number=m.selection_act_number,
+                act_date=_format_date(m.selection_act_date, short_date),
+                act_url=m.selection_url,
+                document_url=f"{doc_url}{m.pk}/" if m.selection_document else "",
+            )
+        )
+    return rows
+
+
+def _strftime_pattern(django_format: str) -> str | None:
+    """Turn a day/month/year Django date format into a strftime pattern (None if it uses anything else)."""
+    mapping = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y"}
+    if any(ch.isalpha() and ch not in mapping for ch in django_format):
+        return None
+    return "".join(mapping.get(ch, ch) for ch in django_format)
+
+
+def _format_date(value, pattern: str | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime(pattern) if pattern else date_format(value, "SHORT_DATE_FORMAT")
 
 
 def selection_document(request: HttpRequest, cci: str, pk: int) -> HttpResponse:

@@ -98,12 +98,36 @@ def programme_detail(cci: str) -> Programme | None:
     )
 
 
+# What the public composition table shows; the organisation's long texts and search document stay unloaded.
+COMPOSITION_MEMBERSHIP_FIELDS = (
+    "programme_id",
+    "organization_id",
+    "is_consultee",
+    "is_committee_member",
+    "is_working_group_member",
+    "start_date",
+    "end_date",
+    "selection_act_number",
+    "selection_act_date",
+    "selection_url",
+    "selection_document",
+    "is_demo",
+)
+
+
 def partnership_composition(programme: Programme, on: date | None = None) -> list[Membership]:
     """Current memberships with their organisation (categories live on it) and selection act."""
     return list(
         Membership.objects.filter(programme=programme)
         .filter(_current_q(on=on))
         .select_related("organization")
+        .only(
+            *COMPOSITION_MEMBERSHIP_FIELDS,
+            "organization__name",
+            "organization__acronym",
+            "organization__cpr_category",
+            "organization__eccp_subcategory",
+        )
         .order_by("organization__cpr_category", "organization__name")
     )
 

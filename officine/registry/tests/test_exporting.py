@@ -71,7 +71,7 @@ def test_xlsx_parses_back_and_has_no_formulas(registry):
     names = {row[1] for row in values[1:]}
     assert '\'=HYPERLINK("http://evil")' in names
     uniba = next(row for row in values[1:] if row[1].startswith("Univ"))
-    assert uniba[headers().index("rappresentanti")] == 2
+    assert uniba[headers().index("representatives")] == 2
 
 
 def test_ods_parses_back(registry):

@@ -281,7 +281,7 @@ def test_template_download(client, users):
     client.force_login(users["staff"])
     response = client.get(reverse("registry:import_template"))
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.decode("utf-8-sig").startswith("denominazione,sigla")
+    assert response.content.decode("utf-8-sig").startswith("name,acronym,legal_form")  # /en/ page
 
 
 # --- Export -------------------------------------------------------------------------------------------------
