@@ -196,9 +196,13 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'", NONCE],
-        "style-src": ["'self'"],
-        # Bootstrap Italia's scripts position popovers and menus by setting style attributes.
-        "style-src-attr": ["'unsafe-inline'"],
+        # Bootstrap Italia 2.18.3's bundle injects two fixed <style> elements (one empty); allow exactly those
+        # by hash. The browser tests fail on any CSP report, so a new Bootstrap Italia release is noticed.
+        "style-src": [
+            "'self'",
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+            "'sha256-wPXhisdsFu1DtHYH1D9W5isSGqS5vIPn6QJWSNLqfCM='",
+        ],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
