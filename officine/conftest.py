@@ -48,3 +48,13 @@ def admin_user(db):
 @pytest.fixture
 def observer_user(db):
     return make_user("osservatorio@example.org", full_name="Osservatore", is_observer=True)
+
+
+@pytest.fixture(autouse=True)
+def english_messages_outside_requests():
+    """Validation messages raised outside a request come out in English, the source language, so that tests
+    can match them; requests still pick their language from the URL (/it/ or /en/)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
