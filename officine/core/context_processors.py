@@ -16,6 +16,6 @@ def site(request):
         ("partners", _("Partners"), reverse("portal:directory")),
     ]
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and (user.is_superuser or user.is_programme_staff):
+    if user is not None and user.is_authenticated and user.has_perm("accounts.view_staff_area"):
         items.append(("staff", _("Staff area"), reverse("portal:staff_home")))
     return {"officine_site": settings.OFFICINE_SITE, "main_nav": items}

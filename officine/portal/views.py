@@ -18,7 +18,7 @@ def home(request):
 @login_required
 def staff_home(request):
     user = request.user
-    if not (user.is_superuser or user.is_programme_staff):
+    if not user.has_perm("accounts.view_staff_area"):
         raise PermissionDenied
     return render(
         request,

@@ -7,27 +7,15 @@ programme and run its partnership, and nobody else's.
 
 import rules
 
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-@rules.predicate
-def is_platform_admin(user) -> bool:
-    return _active(user) and user.is_superuser
+from officine.accounts.rules import is_active_user, is_platform_admin
 
 
 @rules.predicate
 def is_staff_of_programme(user, programme) -> bool:
     """True for the staff of *this* programme; ``staffed_programme_ids`` is cached per request."""
-    if programme is None or not _active(user):
+    if programme is None or not is_active_user(user):
         return False
     return programme.pk in user.staffed_programme_ids
-
-
-@rules.predicate
-def is_observer(user) -> bool:
-    return _active(user) and user.is_observer
 
 
 rules.add_perm("programmes.view_programme", rules.always_allow)

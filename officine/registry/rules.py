@@ -6,23 +6,9 @@ programme staff, and a representative's contacts are personal data seen only by 
 
 import rules
 
+from officine.accounts.rules import is_observer, is_platform_admin, is_programme_staff
+
 from .models import Organization, Representative
-
-
-@rules.predicate
-def is_platform_admin(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
-
-
-@rules.predicate
-def is_programme_staff(user) -> bool:
-    """Staff of any programme: registry data is shared by every programme's partnership."""
-    return bool(user and user.is_authenticated and user.is_active and user.staffed_programme_ids)
-
-
-@rules.predicate
-def is_observer(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_observer)
 
 
 @rules.predicate

@@ -146,3 +146,31 @@ def test_profile_requires_login(client):
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302
     assert "/account/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "staff_area", "admin_site"),
+    [
+        ("anonymous", False, False),
+        ("plain", False, False),
+        ("observer", False, False),
+        ("inactive_admin", False, False),
+        ("staff", True, False),
+        ("admin", True, True),
+    ],
+)
+def test_role_permissions_matrix(role, staff_area, admin_site, programme_staff):
+    from django.contrib.auth.models import AnonymousUser
+
+    users = {
+        "anonymous": lambda: AnonymousUser(),
+        "plain": lambda: make_user("p@example.org"),
+        "observer": lambda: make_user("o@example.org", is_observer=True),
+        "inactive_admin": lambda: make_user("ia@example.org", is_superuser=True, is_active=False),
+        "staff": lambda: programme_staff,
+        "admin": lambda: make_user("a@example.org", is_superuser=True),
+    }
+    user = users[role]()
+    assert user.has_perm("accounts.view_staff_area") is staff_area
+    assert user.has_perm("accounts.view_admin_site") is admin_site

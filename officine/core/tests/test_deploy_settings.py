@@ -7,7 +7,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_production_settings_pass_deploy_checks(tmp_path):
-    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set for browser tests
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which a deployment must not have.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
         **inherited,
         "DJANGO_SETTINGS_MODULE": "officine.settings.production",

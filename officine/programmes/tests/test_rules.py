@@ -2,6 +2,7 @@
 
 import pytest
 
+from officine.accounts import rules as account_rules
 from officine.programmes import rules as programme_rules
 
 ROLES = ["anonymous", "plain", "observer", "representative", "staff_this", "staff_other", "admin"]
@@ -43,7 +44,7 @@ def test_deactivated_admin_is_not_admin(users):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_observer_predicate(users, role):
-    assert programme_rules.is_observer(users[role]) is (role == "observer")
+    assert account_rules.is_observer(users[role]) is (role == "observer")
 
 
 def test_staff_predicate_without_programme_is_false(users):
