@@ -28,6 +28,31 @@ def enrol_totp(user) -> str:
     return secret
 
 
+def make_programme_staff(email: str, **user_fields):
+    """A user on the staff of PN Inclusione (with its managing authority): the usual staff role in tests."""
+    from officine.programmes.models import Programme, ProgrammeStaff
+    from officine.registry.models import Organization
+
+    authority = Organization.objects.create(
+        name="Ministero del Lavoro e delle Politiche Sociali",
+        legal_form="public_body",
+        eccp_subcategory="a.i",
+        cpr_category="a",
+        territorial_level="national",
+        tax_code="80237250586",
+    )
+    programme = Programme.objects.create(
+        cci="2021IT05FFPR003",
+        title_it="PN Inclusione e lotta alla povertà 2021-2027",
+        cycle="2021-2027",
+        kind="national",
+        managing_authority=authority,
+    )
+    user = make_user(email, **user_fields)
+    ProgrammeStaff.objects.create(programme=programme, user=user)
+    return user
+
+
 @pytest.fixture
 def password() -> str:
     return TEST_PASSWORD

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from officine.core.viewtools import add_service_errors
 from officine.registry.models import Organization
 
 from . import selectors, services
@@ -59,15 +60,6 @@ def programme_permission(perm: str) -> Callable:
     return decorator
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names when the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _crumbs(programme: Programme, *tail: tuple) -> list[tuple]:
     return [
         (_("Programmes"), reverse("portal:programme_list")),
@@ -89,7 +81,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
         try:
             programme = services.create_programme(request.user, form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The programme has been created."))
             return redirect(programme.get_absolute_url())
@@ -112,7 +104,7 @@ def programme_edit(request: HttpRequest, programme: Programme) -> HttpResponse:
         try:
             programme = services.update_programme(request.user, programme, form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The programme has been saved."))
             return redirect(programme.get_absolute_url())
@@ -179,7 +171,7 @@ def partnership_manage(request: HttpRequest, programme: Programme) -> HttpRespon
         try:
             membership = services.add_membership(request.user, programme, form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -217,7 +209,7 @@ def membership_edit(request: HttpRequest, programme: Programme, pk: int) -> Http
         try:
             services.update_membership(request.user, membership, form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The membership has been saved."))
             return redirect("programmes:memberships", cci=programme.cci)
@@ -251,7 +243,7 @@ def membership_end(request: HttpRequest, programme: Programme, pk: int) -> HttpR
         try:
             services.end_membership(request.user, membership, form.cleaned_data["end_date"])
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

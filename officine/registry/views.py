@@ -4,12 +4,8 @@ Each view parses input, calls one service or selector and renders. Permissions c
 an anonymous visitor is sent to the login page, a logged-in user without the permission gets a 403.
 """
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,39 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from officine.core.viewtools import add_service_errors, permission_required
+
 from . import services
 from .exporting import EXPORT_FORMATS, export_registry
 from .forms import DirectoryFilterForm, ImportUploadForm, OrganizationForm, RepresentativeForm
 from .importing import COLUMNS, parse_organizations, template_csv
 from .models import Organization, PendingImport, Representative
 from .selectors import search_organizations
-
-
-def permission_required(perm: str, get_object: Callable | None = None):
-    """Login redirect for anonymous users, 403 for users without ``perm`` (on the object, if any)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            obj = get_object(request, *args, **kwargs) if get_object else None
-            if not request.user.has_perm(perm, obj):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError next to the fields it names (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.error_dict.items():
-            form.add_error(field_name if field_name in form.fields else NON_FIELD_ERRORS, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _directory_breadcrumb() -> tuple[str, str]:
@@ -66,7 +37,7 @@ def organization_create(request):
         try:
             organization = services.create_organization(request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("“%(name)s” has been added to the registry.") % {"name": organization}
@@ -96,7 +67,7 @@ def organization_edit(request, pk: int):
         try:
             organization = services.update_organization(request.user, organization, form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect(organization.get_absolute_url())
@@ -157,7 +128,7 @@ def representative_create(request, pk: int):
         try:
             services.create_representative(request.user, organization, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The representative has been added."))
             return redirect(organization.get_absolute_url())
@@ -183,7 +154,7 @@ def representative_edit(request, pk: int):
         try:
             services.update_representative(request.user, representative, form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect(organization.get_absolute_url())

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from officine.conftest import TEST_PASSWORD, current_totp_code, enrol_totp, make_user
+from officine.conftest import TEST_PASSWORD, current_totp_code, enrol_totp, make_programme_staff
 from officine.registry.models import Organization
 
 VALID_TAX_CODE = "06363391001"  # Agenzia delle Entrate, a public identifier
@@ -12,25 +12,7 @@ WRONG_TAX_CODE = "06363391002"
 
 @pytest.fixture
 def staff_user(reference_data):
-    from officine.programmes.models import Programme, ProgrammeStaff
-
-    authority = Organization.objects.create(
-        name="Ministero del Lavoro e delle Politiche Sociali",
-        legal_form="public_body",
-        eccp_subcategory="a.i",
-        cpr_category="a",
-        territorial_level="national",
-        tax_code="80237250586",
-    )
-    programme = Programme.objects.create(
-        cci="2021IT05FFPR003",
-        title_it="PN Inclusione e lotta alla povertà 2021-2027",
-        cycle="2021-2027",
-        kind="national",
-        managing_authority=authority,
-    )
-    user = make_user("segreteria@example.org", full_name="Segreteria Tecnica")
-    ProgrammeStaff.objects.create(programme=programme, user=user)
+    user = make_programme_staff("segreteria@example.org", full_name="Segreteria Tecnica")
     user.totp_secret = enrol_totp(user)
     return user
 
@@ -119,3 +101,27 @@ def test_staff_imports_csv_with_errors_then_a_good_one(live_server, page, check_
     page.wait_for_load_state()
     assert Organization.objects.count() == before + 2
     assert Organization.objects.filter(name="Università Esempio", cpr_category="d").exists()
+
+
+def test_new_staff_member_enrols_totp_then_reaches_staff_pages(live_server, page, check_page, reference_data):
+    make_programme_staff("nuovo@example.org", full_name="Nuovo Funzionario")
+    base = live_server.url
+    page.goto(f"{base}/it/account/login/")
+    page.fill("#id_login", "nuovo@example.org")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    # Staff must enrol an authenticator before anything else.
+    page.wait_for_url("**/2fa/totp/activate/**")
+    check_page("staff-totp-activate-it")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.fill("#id_code", current_totp_code(secret))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"{base}/it/staff/")
+    expect(page.locator("h1")).to_have_text("Area riservata")
+    check_page("staff-home-it")
+    page.goto(f"{base}/it/manage/programmes/2021IT05FFPR003/partnership/")
+    expect(page.locator("h1")).to_be_visible()
+    check_page("staff-partnership-it")
+    page.goto(f"{base}/it/account/profile/")
+    check_page("profile-it")

@@ -3,7 +3,7 @@ from axes.models import AccessAttempt
 from django.core import mail
 from django.urls import reverse
 
-from officine.conftest import TEST_PASSWORD, current_totp_code, enrol_totp, make_user
+from officine.conftest import TEST_PASSWORD, current_totp_code, enrol_totp, make_programme_staff, make_user
 from officine.core.models import AuditEvent
 
 LOGIN_URL = "/it/account/login/"
@@ -12,26 +12,7 @@ LOGIN_URL = "/it/account/login/"
 @pytest.fixture
 def programme_staff(db):
     """A user who works on one programme: must use TOTP."""
-    from officine.programmes.models import Programme, ProgrammeStaff
-    from officine.registry.models import Organization
-
-    authority = Organization.objects.create(
-        name="Ministero del Lavoro e delle Politiche Sociali",
-        legal_form="public_body",
-        eccp_subcategory="a.i",
-        cpr_category="a",
-        territorial_level="national",
-    )
-    programme = Programme.objects.create(
-        cci="2021IT05FFPR003",
-        title_it="PN Inclusione e lotta alla povertà 2021-2027",
-        cycle="2021-2027",
-        kind="national",
-        managing_authority=authority,
-    )
-    user = make_user("staff@example.org", full_name="Giulia Staff")
-    ProgrammeStaff.objects.create(programme=programme, user=user)
-    return user
+    return make_programme_staff("staff@example.org", full_name="Giulia Staff")
 
 
 @pytest.mark.django_db

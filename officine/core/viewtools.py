@@ -1,0 +1,39 @@
+"""Small helpers every app's views share: permission checks and showing service errors on forms."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+
+
+def permission_required(perm: str, get_object: Callable | None = None) -> Callable:
+    """Login page for visitors, 403 for users without ``perm`` (checked on the object, if one is given).
+
+    Unlike Django's decorator, an authenticated user without the permission gets 403 rather than a login
+    page they cannot get past, and object permissions (django-rules) are honoured.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            obj = get_object(request, *args, **kwargs) if get_object else None
+            if not request.user.has_perm(perm, obj):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names (or above the form), so nothing the
+    user typed is lost when a rule only the service knows is broken."""
+    if hasattr(error, "error_dict"):
+        for field_name, errors in error.error_dict.items():
+            form.add_error(field_name if field_name in form.fields else NON_FIELD_ERRORS, errors)
+    else:
+        form.add_error(None, error)
