@@ -59,8 +59,8 @@ chromium:
 	@scripts/ensure-chromium.sh
 
 lint: install-test
-	$(VENV)/bin/ruff check officine bench tests
-	$(VENV)/bin/ruff format --check officine bench tests
+	$(VENV)/bin/ruff check officine bench tests conftest.py
+	$(VENV)/bin/ruff format --check officine bench tests conftest.py
 
 test: install-test chromium lint
 	$(PY) -m pytest $(PYTEST_ARGS)
