@@ -17,6 +17,7 @@ from officine.programmes.forms import ProgrammeFilterForm
 from officine.registry.choices import CprCategory, EccpSubcategory
 
 PAGE_SIZE = 25
+COMPOSITION_PAGE_SIZE = 100
 
 
 def programme_list(request: HttpRequest) -> HttpResponse:
@@ -47,13 +48,19 @@ def programme_detail(request: HttpRequest, cci: str) -> HttpResponse:
     if programme is None:
         raise Http404(_("No programme has this CCI code."))
     panel = selectors.representativeness(programme)
+    # Large partnerships (a few hundred members) are shown a page at a time; the chart and the
+    # representativeness panel always cover the whole partnership.
+    members_page = Paginator(selectors.partnership_composition(programme), COMPOSITION_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     user = request.user
     return render(
         request,
         "portal/programmes/detail.html",
         {
             "programme": programme,
-            "memberships": composition_rows(programme, selectors.partnership_composition(programme)),
+            "memberships": composition_rows(programme, members_page.object_list),
+            "page_obj": members_page,
             "panel": panel,
             "chart_data": panel.chart,
             "can_change": user.has_perm("programmes.change_programme", programme),

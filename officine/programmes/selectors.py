@@ -115,9 +115,12 @@ COMPOSITION_MEMBERSHIP_FIELDS = (
 )
 
 
-def partnership_composition(programme: Programme, on: date | None = None) -> list[Membership]:
-    """Current memberships with their organisation (categories live on it) and selection act."""
-    return list(
+def partnership_composition(programme: Programme, on: date | None = None) -> QuerySet[Membership]:
+    """Current memberships with their organisation (categories live on it) and selection act.
+
+    A queryset, so that a paginator fetches only the rows of the page it shows.
+    """
+    return (
         Membership.objects.filter(programme=programme)
         .filter(_current_q(on=on))
         .select_related("organization")
