@@ -135,3 +135,21 @@ def test_selection_act_document_is_served_publicly(client):
     assert client.get(missing).status_code == 404
     wrong_programme = reverse("portal:selection_document", args=["2021IT05FFPR999", with_doc.pk])
     assert client.get(wrong_programme).status_code == 404
+
+
+@pytest.mark.django_db
+def test_programme_member_table_is_paginated_but_panel_covers_everyone(client, monkeypatch):
+    from officine.portal import views_programmes
+
+    monkeypatch.setattr(views_programmes, "COMPOSITION_PAGE_SIZE", 2)
+    programme = _populate(programmes=1, members=3)[0]
+    first = client.get(programme.get_absolute_url())
+    assert len(first.context["memberships"]) == 2
+    assert first.context["panel"].total_members == 3
+    assert "?page=2" in first.content.decode()
+    second = client.get(programme.get_absolute_url() + "?page=2")
+    assert len(second.context["memberships"]) == 1
+    names = {row.name for row in first.context["memberships"]} | {
+        row.name for row in second.context["memberships"]
+    }
+    assert len(names) == 3
