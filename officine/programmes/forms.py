@@ -348,16 +348,32 @@ class OrganizationFindForm(forms.Form):
 
 
 class StaffAssignForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail address"), help_text=_("The person must already have an account on this platform.")
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=200,
+        required=False,
+        help_text=_("Needed only for a person who has no account yet."),
+    )
+    invite = forms.BooleanField(
+        label=_("Create the account and e-mail an invitation if the person has none"),
+        required=False,
+        help_text=_(
+            "The invitation carries a link to choose a password; two-factor set-up follows at first login."
+        ),
     )
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        user = get_user_model().objects.filter(email__iexact=email).first()
-        if user is None:
-            raise ValidationError(
-                _("No account has this e-mail address. A platform administrator must create it first.")
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if not email:
+            return cleaned
+        self.user = get_user_model().objects.filter(email__iexact=email).first()
+        if self.user is None and not cleaned.get("invite"):
+            self.add_error(
+                "email",
+                _("No account has this e-mail address. Tick the box below to create it and invite them."),
             )
-        self.user = user
-        return email
+        if self.user is None and cleaned.get("invite") and not (cleaned.get("full_name") or "").strip():
+            self.add_error("full_name", _("Give the person's name for the invitation."))
+        return cleaned

@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from officine.accounts.services import invite_user
 from officine.core.viewtools import add_service_errors
 from officine.registry.models import Organization
 
@@ -275,13 +277,23 @@ def staff_manage(request: HttpRequest, programme: Programme) -> HttpResponse:
     form = StaffAssignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assign_staff(request.user, programme, form.user)
+            with transaction.atomic():
+                user, invited = form.user, False
+                if user is None:
+                    user, invited = invite_user(
+                        request.user,
+                        email=form.cleaned_data["email"],
+                        full_name=form.cleaned_data["full_name"],
+                        base_url=request.build_absolute_uri("/"),
+                    )
+                services.assign_staff(request.user, programme, user)
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            messages.success(
-                request, _("%(email)s now works on this programme.") % {"email": form.user.email}
-            )
+            message = _("%(email)s now works on this programme.") % {"email": user.email}
+            if invited:
+                message += " " + _("An invitation to choose a password has been e-mailed.")
+            messages.success(request, message)
             return redirect("programmes:staff", cci=programme.cci)
     return render(
         request,

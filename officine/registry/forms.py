@@ -189,6 +189,10 @@ class RepresentativeForm(forms.ModelForm):
         required=False,
         help_text=_("Optional: the e-mail of the person's account, so they can act for the organisation."),
     )
+    invite_account = forms.BooleanField(
+        label=_("If there is no account with this e-mail, create it and send an invitation"),
+        required=False,
+    )
 
     class Meta:
         model = Representative
@@ -213,7 +217,7 @@ class RepresentativeForm(forms.ModelForm):
 
     sections = (
         (_("Person"), ("first_name", "last_name", "position", "role", "gender", "is_public")),
-        (_("Contacts"), ("email", "phone", "user_email")),
+        (_("Contacts"), ("email", "phone", "user_email", "invite_account")),
         (_("Mandate"), ("mandate_issuer", "mandate_date", "mandate_expires", "mandate_document")),
     )
 
@@ -236,15 +240,18 @@ class RepresentativeForm(forms.ModelForm):
         email = (self.cleaned_data.get("user_email") or "").strip()
         if not email:
             return ""
-        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("No active account has this e-mail address."))
-        self._linked_user = user
+        self._linked_user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
         return email
 
     def clean(self):
         cleaned = super().clean()
         cleaned["user"] = getattr(self, "_linked_user", None)
+        wants_account = bool(cleaned.get("user_email"))
+        if wants_account and cleaned["user"] is None and not cleaned.get("invite_account"):
+            self.add_error(
+                "user_email",
+                _("No active account has this e-mail. Tick the box below to create it and invite them."),
+            )
         return cleaned
 
 

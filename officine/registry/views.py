@@ -6,6 +6,7 @@ an anonymous visitor is sent to the login page, a logged-in user without the per
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from officine.accounts.services import invite_user
 from officine.core.viewtools import add_service_errors, permission_required
 
 from . import services
@@ -120,13 +122,26 @@ def _representative_breadcrumbs(organization: Organization, label: str) -> list:
     ]
 
 
+def _invite_if_asked(request, cleaned: dict) -> None:
+    """Create and invite the account named in the form when it does not exist and staff asked for it."""
+    if cleaned.get("user") is None and cleaned.get("user_email") and cleaned.get("invite_account"):
+        cleaned["user"], _created = invite_user(
+            request.user,
+            email=cleaned["user_email"],
+            full_name=f"{cleaned.get('first_name', '')} {cleaned.get('last_name', '')}",
+            base_url=request.build_absolute_uri("/"),
+        )
+
+
 @permission_required("registry.add_representative", _get_organization)
 def representative_create(request, pk: int):
     organization = get_object_or_404(Organization, pk=pk)
     form = RepresentativeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_representative(request.user, organization, **form.cleaned_data)
+            with transaction.atomic():
+                _invite_if_asked(request, form.cleaned_data)
+                services.create_representative(request.user, organization, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -152,7 +167,9 @@ def representative_edit(request, pk: int):
     form = RepresentativeForm(request.POST or None, request.FILES or None, instance=representative)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_representative(request.user, representative, form.cleaned_data)
+            with transaction.atomic():
+                _invite_if_asked(request, form.cleaned_data)
+                services.update_representative(request.user, representative, form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -313,3 +313,32 @@ def test_mandate_date_input_round_trips(client, users, org, make_representative)
     client.force_login(users["staff"])
     html = client.get(reverse("registry:representative_edit", args=[rep.pk])).content.decode()
     assert 'value="2024-01-15"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unknown_account_email_can_be_invited(client, users, org):
+    from django.core import mail
+
+    from officine.accounts.models import User
+
+    client.force_login(users["staff"])
+    url = reverse("registry:representative_create", args=[org.pk])
+    response = client.post(url, rep_post(user_email="Nuova.Delegata@Example.org", invite_account="on"))
+    assert response.status_code == 302
+    rep = Representative.objects.get(last_name="Esposito")
+    assert rep.user == User.objects.get(email="nuova.delegata@example.org")
+    assert rep.user.full_name == f"{rep.first_name} {rep.last_name}"
+    assert org.pk in rep.user.represented_organization_ids
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nuova.delegata@example.org"]
+
+
+def test_invitation_is_not_created_when_the_form_fails_in_the_service(client, users, org, make_representative):
+    from officine.accounts.models import User
+
+    client.force_login(users["staff"])
+    url = reverse("registry:representative_create", args=[org.pk])
+    response = client.post(
+        url, rep_post(user_email="nuovo@example.org", invite_account="on", mandate_expires="2020-01-01")
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(email="nuovo@example.org").exists()
