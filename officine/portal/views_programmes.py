@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format, get_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from officine.programmes import selectors
@@ -17,7 +18,7 @@ from officine.programmes.forms import ProgrammeFilterForm
 from officine.registry.choices import CprCategory, EccpSubcategory
 
 PAGE_SIZE = 25
-COMPOSITION_PAGE_SIZE = 100
+COMPOSITION_PAGE_SIZE = 60  # one page for most partnerships (30-60 members); larger ones page through
 
 
 def programme_list(request: HttpRequest) -> HttpResponse:
@@ -84,7 +85,7 @@ class CompositionRow:
     cpr_code: str
     cpr_label: str
     eccp_label: str
-    roles: tuple[str, ...]
+    roles: str  # an HTML list, built once with format_html_join
     since: str
     act_number: str
     act_date: str
@@ -118,7 +119,9 @@ def composition_rows(programme, memberships) -> list[CompositionRow]:
                 cpr_code=org.cpr_category,
                 cpr_label=cpr_labels.get(org.cpr_category, ""),
                 eccp_label=eccp_labels.get(org.eccp_subcategory, ""),
-                roles=tuple(name for name, on in zip(role_names, flags, strict=True) if on),
+                roles=format_html_join(
+                    "", "<li>{}</li>", ((name,) for name, on in zip(role_names, flags, strict=True) if on)
+                ),
                 since=_format_date(m.start_date, short_date),
                 act_number=m.selection_act_number,
                 act_date=_format_date(m.selection_act_date, short_date),

@@ -332,7 +332,7 @@ def test_unknown_account_email_can_be_invited(client, users, org):
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nuova.delegata@example.org"]
 
 
-def test_invitation_is_not_created_when_the_form_fails_in_the_service(client, users, org, make_representative):
+def test_no_invitation_when_the_form_is_refused(client, users, org, make_representative):
     from officine.accounts.models import User
 
     client.force_login(users["staff"])
