@@ -127,6 +127,7 @@ class Priority(models.Model):
     title_it = models.CharField(_("title (Italian)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 
     class Meta:
         ordering = ["programme", "order", "code"]

@@ -282,7 +282,7 @@ def load_priorities(stats: LoadStats, programmes: dict[str, Programme]) -> None:
             upsert(
                 Priority,
                 {"programme_id": programmes[cci].pk, "code": code},
-                {"title_it": title_it, "title_en": title_en, "order": order},
+                {"title_it": title_it, "title_en": title_en, "order": order, "is_demo": True},
                 stats=stats,
                 table="priorities",
             )

@@ -331,3 +331,13 @@ def test_a_bad_data_file_saves_nothing(monkeypatch):
         run_load_demo()
     assert not Programme.objects.exists()
     assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_priorities_are_labelled_demo_on_the_programme_page(client):
+    run_load_demo()
+    priorities = Priority.objects.filter(programme__cci=PN_INCLUSIONE)
+    assert priorities.exists()
+    assert all(p.is_demo for p in priorities)
+    html = client.get(f"/it/programmes/{PN_INCLUSIONE}/").content.decode()
+    assert "Titoli indicativi caricati con i dati dimostrativi" in html
