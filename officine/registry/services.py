@@ -6,6 +6,7 @@ the consistency checks and the audit trail cannot be forgotten on any path.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -238,9 +239,29 @@ def delete_representative(actor, representative: Representative) -> None:
 # --- Import -------------------------------------------------------------------------------------------------
 
 
+PENDING_IMPORT_DAYS = 7
+
+
+def prune_pending_imports(now=None) -> int:
+    """Forget uploaded files after ``PENDING_IMPORT_DAYS``.
+
+    Unconfirmed uploads are deleted; confirmed ones keep their row (the audit trail points at it) but drop
+    the file content. Returns how many rows were touched.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=PENDING_IMPORT_DAYS)
+    old = PendingImport.objects.filter(created_at__lt=cutoff)
+    deleted, _by_model = old.filter(imported_at__isnull=True).delete()
+    emptied = old.filter(imported_at__isnull=False).exclude(content=b"").update(content=b"")
+    return deleted + emptied
+
+
 @transaction.atomic
 def store_pending_import(actor, upload, file_format: str) -> PendingImport:
-    """Keep the uploaded file in the database until its creator confirms it after the preview."""
+    """Keep the uploaded file in the database until its creator confirms it after the preview.
+
+    Each upload also prunes old ones, so stored files do not pile up without a scheduled job.
+    """
+    prune_pending_imports()
     upload.seek(0)
     pending = PendingImport.objects.create(
         created_by=actor, filename=(upload.name or "")[:255], file_format=file_format, content=upload.read()

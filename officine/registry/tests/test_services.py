@@ -165,3 +165,30 @@ def test_representative_validation(admin_user, org):
 def test_record_export(observer_user):
     event = services.record_export(observer_user, "csv", {"query": "lavoro", "region_id": None}, 12)
     assert event.changes == {"format": "csv", "rows": 12, "filters": {"query": "lavoro"}}
+
+
+def test_old_pending_imports_are_pruned(db, admin_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from officine.registry.models import PendingImport
+    from officine.registry.services import PENDING_IMPORT_DAYS, prune_pending_imports
+
+    old = timezone.now() - timedelta(days=PENDING_IMPORT_DAYS + 1)
+    stale = PendingImport.objects.create(
+        created_by=admin_user, filename="a.csv", file_format="csv", content=b"x"
+    )
+    done = PendingImport.objects.create(
+        created_by=admin_user, filename="b.csv", file_format="csv", content=b"y", imported_at=old
+    )
+    fresh = PendingImport.objects.create(
+        created_by=admin_user, filename="c.csv", file_format="csv", content=b"z"
+    )
+    PendingImport.objects.filter(pk__in=[stale.pk, done.pk]).update(created_at=old)
+    assert prune_pending_imports() == 2
+    assert not PendingImport.objects.filter(pk=stale.pk).exists()
+    done.refresh_from_db()
+    assert bytes(done.content) == b"" and done.imported_count == 0
+    fresh.refresh_from_db()
+    assert bytes(fresh.content) == b"z"
