@@ -236,6 +236,11 @@ class Organization(TimeStampedModel):
             raise ValidationError(errors)
 
     @property
+    def tax_code_is_personal(self) -> bool:
+        """A 16-character code identifies a natural person (a sole trader): personal data, not published."""
+        return len(self.tax_code or "") == 16
+
+    @property
     def eccp_category(self) -> str:
         return self.eccp_subcategory.split(".")[0] if self.eccp_subcategory else ""
 

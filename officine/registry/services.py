@@ -31,11 +31,14 @@ _REPRESENTATIVE_FIELDS = {
 
 
 def organization_search_document(organization: Organization, territory_names: Iterable[str]) -> str:
-    """What the directory's search box looks into: names, codes, descriptions and places."""
+    """What the directory's search box looks into: names, codes, descriptions and places.
+
+    A personal (16-character) tax code is left out: the public search must not confirm who holds it.
+    """
     return build_document(
         organization.name,
         organization.acronym,
-        organization.tax_code,
+        "" if organization.tax_code_is_personal else organization.tax_code,
         organization.vat_number,
         organization.ipa_code,
         organization.description_it,

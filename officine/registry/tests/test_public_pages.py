@@ -212,3 +212,20 @@ def test_italian_pages(client, org):
         response = client.get(url)
         assert response.status_code == 200
         assert response.context["LANGUAGE_CODE"] == "it"
+
+
+def test_personal_tax_code_is_not_published(client, make_org):
+    org = make_org(name="Ditta individuale Rossi", tax_code="RSSMRA85T10A562S", legal_form="company")
+    html = client.get(f"/en/partners/{org.pk}/").content.decode()
+    assert "RSSMRA85T10A562S" not in html
+    assert "personal tax code, not published" in html
+
+
+def test_personal_tax_code_is_not_searchable(client, db):
+    from officine.registry.models import Organization
+    from officine.registry.services import organization_search_document
+
+    person = Organization(name="Ditta individuale Rossi", tax_code="RSSMRA85T10A562S")
+    body = Organization(name="Ente pubblico", tax_code="06363391001")
+    assert "rssmra85t10a562s" not in organization_search_document(person, [])
+    assert "06363391001" in organization_search_document(body, [])
