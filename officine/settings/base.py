@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "officine.accounts",
     "officine.registry",
     "officine.programmes",
+    "officine.consultations",
     "officine.portal",
 ]
 
