@@ -139,3 +139,94 @@ class Section(models.Model):
     def number(self) -> int:
         """Sections are numbered in reading order, so citations ("section 3") stay simple."""
         return self.order
+
+
+class Phase(models.TextChoices):
+    """The stage of the programme cycle a consultation belongs to (ECCP Art. 5-9, 14-16)."""
+
+    PREPARATION = "preparation", _("Preparation")
+    IMPLEMENTATION = "implementation", _("Implementation")
+    MONITORING = "monitoring", _("Monitoring")
+    EVALUATION = "evaluation", _("Evaluation")
+
+
+class Topic(models.TextChoices):
+    """What partners are consulted on, after ECCP Art. 6 (Partnership Agreement) and Art. 8 (programmes)."""
+
+    NEEDS_ANALYSIS = "needs_analysis", _("Analysis of disparities and needs")
+    PRIORITIES = "priorities", _("Choice of priorities and specific objectives")
+    ALLOCATION = "allocation", _("Allocation of funding")
+    INDICATORS = "indicators", _("Programme-specific indicators")
+    HORIZONTAL_PRINCIPLES = "horizontal_principles", _("Horizontal principles (equality, non-discrimination)")
+    COMMITTEE_COMPOSITION = "committee_composition", _("Composition of the monitoring committee")
+    FUND_COORDINATION = "fund_coordination", _("Coordination between funds")
+    TERRITORIAL_APPROACH = "territorial_approach", _("Integrated territorial approach")
+    GROUPS_AT_RISK = "groups_at_risk", _("Needs of the groups most at risk")
+
+
+class Audience(models.TextChoices):
+    PARTNERS = "partners", _("Members of the partnership")
+    PUBLIC = "public", _("Everyone (public consultation)")
+
+
+class ConsultationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    OUTCOME_PUBLISHED = "outcome_published", _("Outcome published")
+
+
+class Consultation(TimeStampedModel):
+    """A consultation of partners (or of the public) on one or more documents, with a timetable."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="consultations"
+    )
+    title_it = models.CharField(_("title (Italian)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    summary_it = models.TextField(_("summary (Italian)"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    phase = models.CharField(_("phase of the programme cycle"), max_length=20, choices=Phase.choices)
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    audience = models.CharField(_("who may contribute"), max_length=10, choices=Audience.choices)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"), help_text=_("Last day on which contributions are accepted."))
+    urgency_reason = models.TextField(
+        _("reason for a shorter period"),
+        blank=True,
+        help_text=_(
+            "Required, and shown publicly, when the consultation is shorter than the programme's minimum."
+        ),
+    )
+    documents = models.ManyToManyField(Document, verbose_name=_("documents"), related_name="consultations")
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=ConsultationState.choices,
+        default=ConsultationState.DRAFT,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opens_on", "title_it"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gt=models.F("opens_on")),
+                name="consultation_closes_after_opening",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if get_language() == "en" and self.title_en:
+            return self.title_en
+        return self.title_it

@@ -1,6 +1,7 @@
 """Programmes (PN/PR and Interreg) and their partnerships: who takes part, in which role, on what basis."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -75,6 +76,27 @@ class Programme(TimeStampedModel):
     summary_it = models.TextField(_("summary (Italian)"), blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
     source_note = models.TextField(_("sources"), blank=True)
+    min_consultation_days_partners = models.PositiveSmallIntegerField(
+        _("minimum consultation length for partners (working days)"),
+        default=10,
+        help_text=_("ECCP Art. 5: partners need enough time to comment. Default 10 working days."),
+    )
+    min_consultation_days_public = models.PositiveSmallIntegerField(
+        _("minimum public consultation length (working days)"),
+        default=20,
+        help_text=_(
+            "Open consultations last at least four weeks (DPCM 169/2017 art. 17). Default 20 working days."
+        ),
+    )
+    local_holiday = models.CharField(
+        _("local holiday (MM-DD)"),
+        max_length=5,
+        blank=True,
+        validators=[
+            RegexValidator(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", _("Use the form MM-DD, e.g. 12-07."))
+        ],
+        help_text=_("The patron saint's day of the administration's seat, not counted as a working day."),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 
     class Meta:
@@ -93,6 +115,14 @@ class Programme(TimeStampedModel):
         if get_language() == "en" and self.title_en:
             return self.title_en
         return self.title_it
+
+    @property
+    def extra_holidays(self) -> tuple[tuple[int, int], ...]:
+        """The local holiday as (month, day), for the working-day calendar."""
+        if not self.local_holiday:
+            return ()
+        month, day = self.local_holiday.split("-")
+        return ((int(month), int(day)),)
 
     @property
     def summary(self) -> str:
