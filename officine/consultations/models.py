@@ -10,9 +10,9 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from officine.core.i18n import localized
 from officine.core.models import TimeStampedModel
 from officine.programmes.models import Programme
 
@@ -37,9 +37,7 @@ class Document(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        if get_language() == "en" and self.title_en:
-            return self.title_en
-        return self.title_it
+        return localized(self.title_it, self.title_en)
 
 
 class VersionStatus(models.TextChoices):
@@ -227,6 +225,4 @@ class Consultation(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        if get_language() == "en" and self.title_en:
-            return self.title_en
-        return self.title_it
+        return localized(self.title_it, self.title_en)

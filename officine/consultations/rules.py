@@ -12,6 +12,11 @@ def is_staff_of_document_programme(user, document) -> bool:
 
 
 @rules.predicate
+def is_staff_of_version_programme(user, version) -> bool:
+    return version is not None and is_staff_of_document_programme(user, version.document)
+
+
+@rules.predicate
 def is_published_version(user, version) -> bool:
     return version is not None and version.is_published
 
@@ -19,10 +24,5 @@ def is_published_version(user, version) -> bool:
 rules.add_perm("consultations.manage_document", is_platform_admin | is_staff_of_document_programme)
 # Published versions are public (ECCP Art. 5(a): timely disclosure); drafts only for the programme's staff.
 rules.add_perm(
-    "consultations.view_version",
-    is_published_version
-    | is_platform_admin
-    | rules.predicate(
-        lambda user, version: version is not None and is_staff_of_programme(user, version.document.programme)
-    ),
+    "consultations.view_version", is_published_version | is_platform_admin | is_staff_of_version_programme
 )

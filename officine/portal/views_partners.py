@@ -9,9 +9,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from officine.core.i18n import localized
 from officine.programmes.models import Programme
 from officine.registry.choices import CivilSocietyFocus
 from officine.registry.exporting import EXPORT_FORMATS
@@ -23,14 +23,10 @@ PAGE_SIZE = 25
 
 
 def _programme_choices() -> list[tuple[int, str]]:
-    english = get_language() == "en"
     rows = Programme.objects.order_by("-cycle", "kind", "title_it").values_list(
         "pk", "cci", "title_it", "title_en"
     )
-    return [
-        (pk, f"{(title_en if english and title_en else title_it)} ({cci})")
-        for pk, cci, title_it, title_en in rows
-    ]
+    return [(pk, f"{localized(title_it, title_en)} ({cci})") for pk, cci, title_it, title_en in rows]
 
 
 def directory(request):

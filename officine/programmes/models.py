@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from officine.core.i18n import localized
 from officine.core.models import TimeStampedModel
 from officine.registry.models import Organization, Territory
 
@@ -41,11 +41,11 @@ class Fund(models.Model):
         verbose_name_plural = _("funds")
 
     def __str__(self) -> str:
-        return self.acronym_it if get_language() != "en" else self.code
+        return localized(self.acronym_it, self.code)
 
     @property
     def name(self) -> str:
-        return self.name_en if get_language() == "en" else self.name_it
+        return localized(self.name_it, self.name_en)
 
 
 class Programme(TimeStampedModel):
@@ -112,9 +112,7 @@ class Programme(TimeStampedModel):
 
     @property
     def title(self) -> str:
-        if get_language() == "en" and self.title_en:
-            return self.title_en
-        return self.title_it
+        return localized(self.title_it, self.title_en)
 
     @property
     def extra_holidays(self) -> tuple[tuple[int, int], ...]:
@@ -126,9 +124,7 @@ class Programme(TimeStampedModel):
 
     @property
     def summary(self) -> str:
-        if get_language() == "en" and self.summary_en:
-            return self.summary_en
-        return self.summary_it
+        return localized(self.summary_it, self.summary_en)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -170,9 +166,7 @@ class Priority(models.Model):
 
     @property
     def title(self) -> str:
-        if get_language() == "en" and self.title_en:
-            return self.title_en
-        return self.title_it
+        return localized(self.title_it, self.title_en)
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from officine.core.i18n import localized
 from officine.core.models import TimeStampedModel
 
 from .choices import (
@@ -249,9 +249,7 @@ class Organization(TimeStampedModel):
 
     @property
     def description(self) -> str:
-        if get_language() == "en" and self.description_en:
-            return self.description_en
-        return self.description_it or self.description_en
+        return localized(self.description_it, self.description_en)
 
 
 class RepresentativeQuerySet(models.QuerySet):
