@@ -107,6 +107,15 @@ class Organization(TimeStampedModel):
         validators=[validate_ipa_code],
         help_text=_("Code in the Indice dei domicili digitali della Pubblica Amministrazione, if any."),
     )
+    runts_number = models.CharField(
+        _("RUNTS registration number"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Registro unico nazionale del Terzo settore. Only registered third-sector bodies take part in "
+            "co-programming and co-design (Third Sector Code art. 55)."
+        ),
+    )
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("public contact e-mail"), blank=True)
     eccp_subcategory = models.CharField(
@@ -234,6 +243,10 @@ class Organization(TimeStampedModel):
             errors = exc.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_third_sector_body(self) -> bool:
+        return bool(self.runts_number.strip())
 
     @property
     def tax_code_is_personal(self) -> bool:

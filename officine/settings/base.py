@@ -40,10 +40,13 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "officine.core",
     "officine.accounts",
     "officine.registry",
     "officine.programmes",
+    "officine.notifications",
     "officine.consultations",
     "officine.portal",
 ]
@@ -103,6 +106,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
 }
+
+# Background work (triage of contributions, digests) runs in a separate `manage.py db_worker` process.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -228,6 +234,10 @@ OFFICINE_SITE = {
     "data_controller": env.str("OFFICINE_DATA_CONTROLLER", default=""),
     "demo": env.bool("OFFICINE_DEMO", default=True),
 }
+
+# Contribution attachments: size limit and accepted kinds (checked on content, not on the name).
+OFFICINE_ATTACHMENT_MAX_BYTES = env.int("OFFICINE_ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
+OFFICINE_ATTACHMENTS_PER_CONTRIBUTION = 5
 
 LOGGING = {
     "version": 1,
