@@ -39,23 +39,6 @@ class Document(TimeStampedModel):
     def title(self) -> str:
         return localized(self.title_it, self.title_en)
 
-    @property
-    def summary(self) -> str:
-        return localized(self.summary_it, self.summary_en)
-
-    @property
-    def outcome_summary(self) -> str:
-        return localized(self.outcome_summary_it, self.outcome_summary_en)
-
-    @property
-    def is_third_sector_procedure(self) -> bool:
-        return self.kind in (ProcedureKind.CO_PROGRAMMING, ProcedureKind.CO_DESIGN)
-
-    @property
-    def contributions_are_public(self) -> bool:
-        """Contributions are published once the consultation is closed (except those whose author objected)."""
-        return self.state in (ConsultationState.CLOSED, ConsultationState.OUTCOME_PUBLISHED)
-
 
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -287,7 +270,7 @@ class Consultation(TimeStampedModel):
 
     @property
     def contributions_are_public(self) -> bool:
-        """Contributions are published once the consultation is closed (except those whose author objected)."""
+        """After closing, contributions are public (except those whose author objected)."""
         return self.state in (ConsultationState.CLOSED, ConsultationState.OUTCOME_PUBLISHED)
 
 
