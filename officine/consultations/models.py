@@ -82,6 +82,26 @@ class DocumentVersion(TimeStampedModel):
         return self.status == VersionStatus.PUBLISHED
 
 
+class VersionAttachment(models.Model):
+    """A PDF published with a version (annexes, the signed act); immutable with its version once published."""
+
+    version = models.ForeignKey(
+        DocumentVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to="documents/%Y/")
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["version", "uploaded_at", "pk"]
+        verbose_name = _("attached PDF")
+        verbose_name_plural = _("attached PDFs")
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class SectionChange(models.TextChoices):
     UNCHANGED = "unchanged", _("Unchanged")
     ADDED = "added", _("Added")
