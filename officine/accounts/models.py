@@ -89,6 +89,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         return cached
 
     @property
+    def has_verified_email(self) -> bool:
+        """The person proved they read this address (allauth's record), as public consultations require."""
+        cached = getattr(self, "_has_verified_email", None)
+        if cached is None:
+            from allauth.account.models import EmailAddress
+
+            cached = EmailAddress.objects.filter(user=self, email__iexact=self.email, verified=True).exists()
+            self._has_verified_email = cached
+        return cached
+
+    @property
     def represented_organization_ids(self) -> frozenset[int]:
         """Organisations this user represents with a mandate in force; cached on the instance."""
         cached = getattr(self, "_represented_organization_ids", None)
