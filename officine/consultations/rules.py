@@ -128,7 +128,7 @@ rules.add_perm("consultations.manage_consultation", can_manage_consultation)
 rules.add_perm(
     "consultations.contribute", is_open & (may_speak_for_an_organization | may_contribute_as_citizen)
 )
-rules.add_perm("consultations.ask_question", is_open & is_active_user)
+rules.add_perm("consultations.ask_question", is_open & rules.is_authenticated & rules.is_active)
 rules.add_perm(
     "consultations.view_contribution",
     is_contribution_published
