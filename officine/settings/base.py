@@ -235,6 +235,9 @@ OFFICINE_SITE = {
     "demo": env.bool("OFFICINE_DEMO", default=True),
 }
 
+# Where the platform is served, for links in e-mails (notifications, digests).
+OFFICINE_BASE_URL = env.str("OFFICINE_BASE_URL", default=f"http://127.0.0.1:{PORT}")
+
 # Contribution attachments: size limit and accepted kinds (checked on content, not on the name).
 OFFICINE_ATTACHMENT_MAX_BYTES = env.int("OFFICINE_ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
 OFFICINE_ATTACHMENTS_PER_CONTRIBUTION = 5

@@ -1,0 +1,149 @@
+"""What the consultation tells people, and whom (issue 3, point 8).
+
+Each function builds one event's notice and hands it to ``officine.notifications.services.notify``; the
+``key`` names the event so that running a job twice never repeats a notice. Texts are written in the
+platform's default language (Italian), the language of the administration's correspondence.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from officine.notifications.services import Notice, notify
+from officine.programmes.models import Membership
+
+from .models import Audience, Consultation, ContributionState, Disposition, Question
+
+
+def _consultation_url(consultation: Consultation) -> str:
+    return reverse("consultations:detail", kwargs={"pk": consultation.pk})
+
+
+def invited_users(consultation: Consultation):
+    """Representatives (mandate in force) of the programme's current consulted members.
+
+    Public consultations are announced to the same people: the public at large has no account to notify.
+    Co-programming and co-design go only to registered third-sector bodies.
+    """
+    today = timezone.localdate()
+    members = Membership.objects.current(today).filter(
+        programme_id=consultation.programme_id, is_consultee=True
+    )
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            representations__organization__in=members.values("organization_id"),
+            representations__organization__is_active=True,
+        )
+        .filter(
+            Q(representations__mandate_expires__isnull=True) | Q(representations__mandate_expires__gte=today)
+        )
+    )
+    if consultation.is_third_sector_procedure:
+        users = users.exclude(representations__organization__runts_number="")
+    return users.distinct()
+
+
+def participants(consultation: Consultation):
+    """Everyone who contributed (and did not withdraw) or asked a question."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(
+                contributions__consultation=consultation,
+                contributions__state=ContributionState.SUBMITTED,
+            )
+            | Q(pk__in=Question.objects.filter(consultation=consultation).values("asked_by_id"))
+        )
+        .distinct()
+    )
+
+
+def notify_consultation_opened(consultation: Consultation) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        audience = (
+            _("open to everyone") if consultation.audience == Audience.PUBLIC else _("open to partners")
+        )
+        notice = Notice(
+            kind="consultation_opened",
+            key=f"consultation:{consultation.pk}:opened",
+            subject=_("Consultation open: %(title)s") % {"title": consultation.title},
+            body=_(
+                "The consultation “%(title)s” (%(audience)s) is open. You can send contributions until "
+                "%(date)s included."
+            )
+            % {
+                "title": consultation.title,
+                "audience": audience,
+                "date": date_format(consultation.closes_on, "DATE_FORMAT"),
+            },
+            url=_consultation_url(consultation),
+        )
+        return len(notify(invited_users(consultation), notice))
+
+
+def notify_closing_soon(consultation: Consultation) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        notice = Notice(
+            kind="consultation_closing",
+            key=f"consultation:{consultation.pk}:closing",
+            subject=_("Closing soon: %(title)s") % {"title": consultation.title},
+            body=_("The consultation “%(title)s” accepts contributions until %(date)s included.")
+            % {"title": consultation.title, "date": date_format(consultation.closes_on, "DATE_FORMAT")},
+            url=_consultation_url(consultation),
+        )
+        return len(notify(invited_users(consultation), notice))
+
+
+def notify_question_answered(question: Question) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        notice = Notice(
+            kind="question_answered",
+            key=f"question:{question.pk}:answered",
+            subject=_("Your question was answered: %(title)s") % {"title": question.consultation.title},
+            body=_("The staff answered your question on the consultation “%(title)s”.")
+            % {"title": question.consultation.title},
+            url=reverse("contributions:questions", kwargs={"pk": question.consultation_id})
+            + f"#question-{question.pk}",
+        )
+        return len(notify([question.asked_by], notice))
+
+
+def notify_disposition_given(disposition: Disposition) -> int:
+    contribution = disposition.contribution
+    with translation.override(settings.LANGUAGE_CODE):
+        notice = Notice(
+            kind="disposition_given",
+            key=f"disposition:{disposition.pk}",
+            subject=_("Disposition of your contribution #%(number)d") % {"number": contribution.number},
+            body=_("Your contribution #%(number)d to “%(title)s”: %(outcome)s.")
+            % {
+                "number": contribution.number,
+                "title": contribution.consultation.title,
+                "outcome": disposition.get_outcome_display(),
+            },
+            url=reverse("contributions:detail", kwargs={"pk": contribution.pk}),
+        )
+        return len(notify([contribution.author], notice))
+
+
+def notify_outcome_published(consultation: Consultation) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        notice = Notice(
+            kind="outcome_published",
+            key=f"consultation:{consultation.pk}:outcome",
+            subject=_("Outcome published: %(title)s") % {"title": consultation.title},
+            body=_(
+                "The outcome of the consultation “%(title)s” is published: what was asked, what you said, "
+                "what was done with each contribution."
+            )
+            % {"title": consultation.title},
+            url=reverse("outcomes:report", kwargs={"pk": consultation.pk}),
+        )
+        return len(notify(participants(consultation), notice))

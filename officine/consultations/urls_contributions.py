@@ -1,0 +1,4 @@
+"""URLs of the contributions pages (namespace ``contributions``)."""
+
+app_name = "contributions"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""URLs of the documents pages (namespace ``documents``)."""
+
+app_name = "documents"
+urlpatterns: list = []
