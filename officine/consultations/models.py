@@ -257,6 +257,7 @@ class Consultation(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 
     class Meta:
         ordering = ["-opens_on", "title_it"]
