@@ -1,12 +1,14 @@
-"""The consultation's timetable rules and state machine (ECCP Art. 5).
+"""The consultation's set-up, timetable rules and state machine (ECCP Art. 5).
 
 draft → scheduled → open → closed → outcome published. Each step is a service that checks its rule and
 says, in a translated message, what is missing; nothing moves a consultation to another state except
 these functions.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,9 +16,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from officine.core.audit import record
+from officine.core.audit import diff, record, snapshot
 from officine.core.workdays import is_working_day, working_days_between
 
+from . import notices
 from .models import Audience, Consultation, ConsultationState, Topic, VersionStatus
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -148,7 +151,9 @@ def open_consultation(actor, consultation: Consultation, today: date | None = No
         raise ValidationError(
             _("Publish these documents before opening: %(titles)s.") % {"titles": "; ".join(unpublished)}
         )
-    return _move(actor, consultation, ConsultationState.OPEN)
+    consultation = _move(actor, consultation, ConsultationState.OPEN)
+    notices.notify_consultation_opened(consultation)
+    return consultation
 
 
 @transaction.atomic
@@ -162,3 +167,95 @@ def close_consultation(actor, consultation: Consultation, today: date | None = N
             % {"date": date_format(consultation.closes_on, "SHORT_DATE_FORMAT")}
         )
     return _move(actor, consultation, ConsultationState.CLOSED)
+
+
+# --- Setting up a consultation (staff consultation pages) -------------------------------------------------
+
+#: The fields staff set on a consultation; the state and the outcome are set only by the transitions.
+EDITABLE_FIELDS = (
+    "kind",
+    "title_it",
+    "title_en",
+    "summary_it",
+    "summary_en",
+    "phase",
+    "topics",
+    "audience",
+    "opens_on",
+    "closes_on",
+    "urgency_reason",
+)
+SNAPSHOT = (*EDITABLE_FIELDS, "documents")
+_FREE_TEXT = ("summary_it", "summary_en", "urgency_reason")
+
+
+def _apply(consultation: Consultation, data: Mapping[str, Any]) -> list:
+    """Copy the editable fields onto ``consultation``; return the documents (checked later)."""
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            value = data[name]
+            if isinstance(value, str):
+                value = value.strip() if name in _FREE_TEXT else " ".join(value.split())
+            setattr(consultation, name, value)
+    chosen = set(consultation.topics or [])
+    # Topics in the order of the list (stable diffs in the audit trail); unknown ones kept to be reported.
+    consultation.topics = [t for t in Topic.values if t in chosen] + sorted(chosen - set(Topic.values))
+    return list(data.get("documents") or [])
+
+
+def _check(consultation: Consultation, documents: list) -> None:
+    """Model rules, the timetable rule and documents of the same programme, reported together by field."""
+    errors: dict[str, list[str]] = {}
+    try:
+        consultation.full_clean(exclude=["documents", "created_by", "state"], validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    try:
+        validate_consultation(consultation)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            if field not in errors:
+                errors[field] = list(messages)
+    foreign = [d.title for d in documents if d.programme_id != consultation.programme_id]
+    if foreign:
+        errors.setdefault("documents", []).append(
+            _("These documents belong to another programme: %(titles)s.") % {"titles": "; ".join(foreign)}
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_consultation(actor, programme, data: Mapping[str, Any]) -> Consultation:
+    """A new consultation in draft; it is announced only when scheduled."""
+    author = actor if getattr(actor, "is_authenticated", False) else None
+    consultation = Consultation(programme=programme, created_by=author)
+    documents = _apply(consultation, data)
+    _check(consultation, documents)
+    consultation.save()
+    consultation.documents.set(documents)
+    record(
+        actor, "consultations.consultation.created", consultation, diff({}, snapshot(consultation, SNAPSHOT))
+    )
+    return consultation
+
+
+@transaction.atomic
+def update_consultation(actor, consultation: Consultation, data: Mapping[str, Any]) -> Consultation:
+    """Change a draft consultation. Once scheduled, partners may rely on what was announced: it must be put
+    back to draft first, which the audit trail records."""
+    consultation = _locked(consultation)
+    if consultation.state != ConsultationState.DRAFT:
+        raise ValidationError(
+            _("Only a draft consultation can be edited: move it back to draft (unschedule it) first.")
+        )
+    before = snapshot(consultation, SNAPSHOT)
+    documents = _apply(consultation, data)
+    _check(consultation, documents)
+    consultation.save()
+    consultation.documents.set(documents)
+    changes = diff(before, snapshot(consultation, SNAPSHOT))
+    if changes:
+        record(actor, "consultations.consultation.updated", consultation, changes)
+    return consultation

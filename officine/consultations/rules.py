@@ -138,3 +138,16 @@ rules.add_perm(
 )
 rules.add_perm("consultations.change_contribution", is_contribution_author & is_contribution_editable)
 rules.add_perm("consultations.dispose_contribution", is_platform_admin | is_staff_of_contribution_programme)
+
+
+# --- Helper A: staff pages for documents and consultations ------------------------------------------------
+# Checked on a programme, before the document or consultation exists: its staff (and platform admins) may
+# create documents and consultations in it.
+rules.add_perm("consultations.add_document", is_platform_admin | is_staff_of_programme)
+rules.add_perm("consultations.add_consultation", is_platform_admin | is_staff_of_programme)
+
+
+# --- Dispositions and outcome (helper C: dispositions, answer templates, outcome report) ------------------
+# Answer templates belong to a programme (checked on the Programme object): its staff and platform admins
+# write them; they are internal working material, so nobody else sees them.
+rules.add_perm("consultations.manage_disposition_templates", is_platform_admin | is_staff_of_programme)

@@ -1,4 +1,12 @@
-"""URLs of the documents pages (namespace ``documents``)."""
+"""Public pages of document versions (namespace ``documents``), mounted at ``/<lang>/documents/``."""
+
+from django.urls import path
+
+from . import views_documents
 
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/v<int:number>/", views_documents.version_detail, name="version"),
+    path("<int:pk>/compare/<int:a>/<int:b>/", views_documents.compare, name="compare"),
+    path("attachments/<int:pk>/", views_documents.attachment, name="attachment"),
+]
