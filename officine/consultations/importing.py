@@ -12,6 +12,7 @@ from xml.sax import SAXException
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from lxml.etree import XMLSyntaxError
 
 from .text import DraftSection, split_markdown
 
@@ -31,7 +32,7 @@ def sections_from_upload(content: bytes, extension: str, preamble_heading: str) 
         raise ValidationError(_("Documents can be imported from DOCX, ODT or Markdown files."))
     try:
         markdown = readers[extension](content)
-    except (zipfile.BadZipFile, KeyError, ValueError, SAXException, AttributeError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, SAXException, AttributeError, XMLSyntaxError) as exc:
         raise ValidationError(
             _("The file could not be read as %(kind)s.") % {"kind": extension.upper()}
         ) from exc

@@ -5,6 +5,8 @@ Each function builds one event's notice and hands it to ``officine.notifications
 platform's default language (Italian), the language of the administration's correspondence.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -14,7 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from officine.notifications.services import Notice, notify
-from officine.programmes.models import Membership
+from officine.programmes.models import Membership, ProgrammeStaff
+from officine.registry.models import Organization, Representative
 
 from .models import Audience, Consultation, ContributionState, Disposition, Question
 
@@ -23,30 +26,34 @@ def _consultation_url(consultation: Consultation) -> str:
     return reverse("consultations:detail", kwargs={"pk": consultation.pk})
 
 
-def invited_users(consultation: Consultation):
+def invited_users(consultation: Consultation, on: date | None = None):
     """Representatives (mandate in force) of the programme's current consulted members.
 
     Public consultations are announced to the same people: the public at large has no account to notify.
     Co-programming and co-design go only to registered third-sector bodies.
+
+    The conditions apply to one and the same mandate: someone whose mandate for a member has expired is
+    not invited because they still represent a non-member, and vice versa.
     """
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     members = Membership.objects.current(today).filter(
         programme_id=consultation.programme_id, is_consultee=True
     )
-    users = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            representations__organization__in=members.values("organization_id"),
-            representations__organization__is_active=True,
-        )
-        .filter(
-            Q(representations__mandate_expires__isnull=True) | Q(representations__mandate_expires__gte=today)
-        )
-    )
+    organizations = Organization.objects.filter(pk__in=members.values("organization_id"), is_active=True)
     if consultation.is_third_sector_procedure:
-        users = users.exclude(representations__organization__runts_number="")
-    return users.distinct()
+        organizations = organizations.exclude(runts_number="")
+    mandates = Representative.objects.in_force(today).filter(
+        organization__in=organizations, user__isnull=False
+    )
+    return get_user_model().objects.filter(is_active=True, pk__in=mandates.values("user_id"))
+
+
+def programme_staff(consultation: Consultation):
+    """The people who run the consultation: the programme's staff."""
+    return get_user_model().objects.filter(
+        is_active=True,
+        pk__in=ProgrammeStaff.objects.filter(programme_id=consultation.programme_id).values("user_id"),
+    )
 
 
 def participants(consultation: Consultation):
@@ -88,7 +95,7 @@ def notify_consultation_opened(consultation: Consultation) -> int:
         return len(notify(invited_users(consultation), notice))
 
 
-def notify_closing_soon(consultation: Consultation) -> int:
+def notify_closing_soon(consultation: Consultation, today: date | None = None) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         notice = Notice(
             kind="consultation_closing",
@@ -98,7 +105,7 @@ def notify_closing_soon(consultation: Consultation) -> int:
             % {"title": consultation.title, "date": date_format(consultation.closes_on, "DATE_FORMAT")},
             url=_consultation_url(consultation),
         )
-        return len(notify(invited_users(consultation), notice))
+        return len(notify(invited_users(consultation, today), notice))
 
 
 def notify_question_answered(question: Question) -> int:
@@ -147,3 +154,28 @@ def notify_outcome_published(consultation: Consultation) -> int:
             url=reverse("outcomes:report", kwargs={"pk": consultation.pk}),
         )
         return len(notify(participants(consultation), notice))
+
+
+def notify_opening_failed(consultation: Consultation, reason: str, today: date) -> int:
+    """Tell the programme's staff that the daily job could not open a consultation due today.
+
+    Keyed by day: while the problem lasts, staff are reminded each morning, because the opening date was
+    announced publicly and partners are waiting.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        notice = Notice(
+            kind="consultation_open_failed",
+            key=f"consultation:{consultation.pk}:open_failed:{today.isoformat()}",
+            subject=_("Consultation not opened: %(title)s") % {"title": consultation.title},
+            body=_(
+                "The consultation “%(title)s” was due to open on %(date)s but it could not be opened: "
+                "%(reason)s It stays scheduled; fix the problem and open it from its page."
+            )
+            % {
+                "title": consultation.title,
+                "date": date_format(consultation.opens_on, "DATE_FORMAT"),
+                "reason": reason,
+            },
+            url=reverse("manage_consultations:detail", kwargs={"pk": consultation.pk}),
+        )
+        return len(notify(programme_staff(consultation), notice))

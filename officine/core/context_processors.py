@@ -1,7 +1,7 @@
 """Template context every page needs: who runs the site, whether it is a demo, the main navigation.
 
-Views say which section they belong to by passing ``nav`` ("home", "programmes", "partners", "staff")
-in their context; the base layout marks that entry as current.
+Views say which section they belong to by passing ``nav`` ("home", "programmes", "consultations",
+"partners", "staff") in their context; the base layout marks that entry as current.
 """
 
 from django.conf import settings
@@ -13,6 +13,7 @@ def site(request):
     items = [
         ("home", _("Home"), reverse("portal:home")),
         ("programmes", _("Programmes"), reverse("portal:programme_list")),
+        ("consultations", _("Consultations"), reverse("consultations:list")),
         ("partners", _("Partners"), reverse("portal:directory")),
     ]
     user = getattr(request, "user", None)

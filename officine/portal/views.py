@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from officine.consultations.selectors import open_and_recent
 from officine.core.services import submit_accessibility_feedback
 
 from .forms import AccessibilityFeedbackForm
@@ -12,7 +13,11 @@ from .selectors import home_summary, staff_overview
 
 
 def home(request):
-    return render(request, "portal/home.html", {"summary": home_summary(), "nav": "home"})
+    return render(
+        request,
+        "portal/home.html",
+        {"summary": home_summary(), "consultations": open_and_recent(), "nav": "home"},
+    )
 
 
 @login_required

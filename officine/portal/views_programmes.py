@@ -13,6 +13,7 @@ from django.utils.formats import date_format, get_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
+from officine.consultations.selectors import programme_consultations
 from officine.programmes import selectors
 from officine.programmes.forms import ProgrammeFilterForm
 from officine.registry.choices import CprCategory, EccpSubcategory
@@ -64,6 +65,7 @@ def programme_detail(request: HttpRequest, cci: str) -> HttpResponse:
             "page_obj": members_page,
             "panel": panel,
             "chart_data": panel.chart,
+            "consultations": programme_consultations(programme),
             "can_change": user.has_perm("programmes.change_programme", programme),
             "can_manage_partnership": user.has_perm("programmes.manage_partnership", programme),
             "can_manage_staff": user.has_perm("programmes.manage_staff", programme),

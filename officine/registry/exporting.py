@@ -6,38 +6,31 @@ that a spreadsheet would run as a formula (starting with ``= + - @``, tab or CR)
 subqueries, then all their territories through the link table.
 """
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 
-import tablib
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from officine.core.tabular import EXPORT_FORMATS, ExportFormat, escape_cell, write_table
+
 from .choices import CprCategory, EccpSubcategory
-from .importing import COLUMNS_BY_FIELD, FORMULA_PREFIXES
+from .importing import COLUMNS_BY_FIELD
 from .models import Organization, Representative
 from .selectors import current_membership_filter
 
-
-@dataclass(frozen=True)
-class ExportFormat:
-    extension: str
-    content_type: str
-    label: str
-
-
-EXPORT_FORMATS = {
-    "csv": ExportFormat("csv", "text/csv; charset=utf-8", "CSV"),
-    "xlsx": ExportFormat(
-        "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (XLSX)"
-    ),
-    "ods": ExportFormat("ods", "application/vnd.oasis.opendocument.spreadsheet", "OpenDocument (ODS)"),
-}
+__all__ = [
+    "EXPORT_FORMATS",
+    "Export",
+    "ExportFormat",
+    "escape_cell",
+    "export_registry",
+    "export_rows",
+    "headers",
+]
 
 _EXTRA_HEADERS = {
     "id": ("id", "id"),
@@ -72,13 +65,6 @@ _ORDER = (
     "description_it",
     "description_en",
 )
-
-
-def escape_cell(value):
-    """Neutralise text a spreadsheet would evaluate as a formula; leave numbers alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def headers(language: str | None = None) -> list[str]:
@@ -192,16 +178,7 @@ class Export:
 def export_registry(queryset: QuerySet[Organization], file_format: str) -> Export:
     """The file's bytes, its format, a dated download name and the number of organisations in it."""
     spec = EXPORT_FORMATS[file_format]
-    header = [escape_cell(h) for h in headers()]
     rows = export_rows(queryset)
-    if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        content = "\ufeff".encode() + buffer.getvalue().encode("utf-8")
-    else:
-        dataset = tablib.Dataset(*rows, headers=header, title=_("Partners")[:31])
-        content = dataset.export(file_format)
+    content = write_table(headers(), rows, file_format, title=_("Partners"))
     filename = f"{_('partner-registry')}-{timezone.localdate():%Y-%m-%d}.{spec.extension}"
     return Export(content, spec, filename, len(rows))

@@ -7,45 +7,59 @@ and against the database, unknown columns, missing required columns. Saving is `
 """
 
 import csv
-import datetime as dt
 import io
-import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
-from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from officine.core.tabular import (
+    FORMULA_PREFIXES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ColumnSpec,
+    choice_lookup,
+    column_letter,
+    decode_text,
+    normalize_header,
+    parse_choice,
+    read_rows,
+    sniff_delimiter,
+    unescape_formula,
+)
+from officine.core.tabular import TableIssue as ImportIssue
+from officine.core.tabular import TabularFileError as ImportFileError
 
 from .choices import CivilSocietyFocus, CprCategory, EccpSubcategory, LegalForm, TerritorialLevel
 from .models import Organization
 from .selectors import TerritoryRef, TerritoryResolver, normalize_name, split_entries
 from .validators import normalize_code
 
-MAX_ROWS = 20_000
-MAX_COLUMNS = 200
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    field: str
-    italian: str
-    english: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-    help: Promise | str = ""
-
-    def header(self, language: str | None = None) -> str:
-        return self.english if (language or translation.get_language()) == "en" else self.italian
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.italian, self.english, *self.aliases)
+# Re-exported: the generic spreadsheet functions moved to ``officine.core.tabular``; callers and tests of
+# the registry keep importing them from here.
+__all__ = [
+    "COLUMNS",
+    "ColumnSpec",
+    "FORMULA_PREFIXES",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "ImportFileError",
+    "ImportIssue",
+    "ImportResult",
+    "choice_lookup",
+    "column_letter",
+    "decode_text",
+    "normalize_header",
+    "parse_choice",
+    "parse_organizations",
+    "read_rows",
+    "sniff_delimiter",
+    "template_csv",
+    "unescape_formula",
+]
 
 
 COLUMNS: tuple[ColumnSpec, ...] = (
@@ -133,19 +147,6 @@ _TRUE = {"1", "si", "sì", "s", "yes", "y", "true", "vero", "x"}
 _FALSE = {"0", "no", "n", "false", "falso", ""}
 
 
-class ImportFileError(Exception):
-    """The file cannot be read at all (wrong format, damaged, empty)."""
-
-
-@dataclass(frozen=True)
-class ImportIssue:
-    line: int | None
-    column: str
-    letter: str
-    value: str
-    message: str
-
-
 @dataclass
 class ParsedRow:
     line: int
@@ -164,173 +165,7 @@ class ImportResult:
         return not self.errors and bool(self.rows)
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA: how spreadsheets name columns."""
-    letters = ""
-    number = index + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
-
-
-def normalize_header(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", normalize_name(str(text or ""))).strip("_")
-
-
-# --- Reading the three formats into (line number, cells) ----------------------------------------------------
-
-
-def read_rows(content: bytes, file_format: str) -> list[tuple[int, list[str]]]:
-    """Rows of the first sheet as text, each with its line number in the file (1 = first line)."""
-    readers = {"csv": _read_csv, "xlsx": _read_xlsx, "ods": _read_ods}
-    if file_format not in readers:
-        raise ImportFileError(_("Unsupported file type."))
-    try:
-        rows = readers[file_format](content)
-    except ImportFileError:
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, csv.Error, IndexError) as exc:
-        raise ImportFileError(
-            _("The file cannot be read: is it damaged, or saved in another format?")
-        ) from exc
-    return rows
-
-
-def decode_text(content: bytes) -> str:
-    """UTF-8 (with or without BOM) first; otherwise Windows-1252, what Excel on Windows saves as CSV."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="replace")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
-
-
-def sniff_delimiter(text: str) -> str:
-    """Italian Excel writes ``;``, most other tools ``,``: count both (and tab) in the header line."""
-    header = text.split("\n", 1)[0]
-    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] else ","
-
-
-def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
-    text = decode_text(content)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    rows = []
-    # Records are numbered as a spreadsheet shows them (a quoted cell spanning two text lines is still one
-    # row), so the same data gives the same line numbers in CSV, XLSX and ODS.
-    for line, record in enumerate(reader, start=1):
-        rows.append((line, list(record[:MAX_COLUMNS])))
-        if len(rows) > MAX_ROWS + 1:
-            break
-    return rows
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            rows.append((line, [_cell_text(v) for v in values[:MAX_COLUMNS]]))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        workbook.close()
-
-
-def _ods_cell_text(cell) -> str:
-    from odf import teletype
-    from odf.text import P
-
-    kind = cell.getAttribute("valuetype")
-    if kind in ("float", "percentage", "currency"):
-        return _cell_text(float(cell.getAttribute("value")))
-    if kind == "boolean":
-        return "true" if cell.getAttribute("booleanvalue") == "true" else "false"
-    if kind == "date":
-        return cell.getAttribute("datevalue") or ""
-    return "\n".join(teletype.extractText(p) for p in cell.getElementsByType(P))
-
-
-def _read_ods(content: bytes) -> list[tuple[int, list[str]]]:
-    from odf.opendocument import load
-    from odf.table import Table, TableRow
-
-    document = load(io.BytesIO(content))
-    tables = document.spreadsheet.getElementsByType(Table)
-    if not tables:
-        raise ImportFileError(_("The file has no sheet."))
-    rows = []
-    line = 0
-    for row in tables[0].getElementsByType(TableRow):
-        cells: list[str] = []
-        for cell in row.childNodes:
-            if cell.qname[1] not in ("table-cell", "covered-table-cell"):
-                continue
-            repeat = int(cell.getAttribute("numbercolumnsrepeated") or 1)
-            text = _ods_cell_text(cell) if cell.qname[1] == "table-cell" else ""
-            cells.extend([text] * min(repeat, MAX_COLUMNS - len(cells)))
-            if len(cells) >= MAX_COLUMNS:
-                break
-        repeat_rows = int(row.getAttribute("numberrowsrepeated") or 1)
-        if not any(c.strip() for c in cells):
-            line += repeat_rows  # spreadsheets pad sheets with thousands of repeated empty rows
-            continue
-        for _copy in range(min(repeat_rows, MAX_ROWS + 2)):
-            line += 1
-            rows.append((line, list(cells)))
-        if len(rows) > MAX_ROWS + 1:
-            break
-    return rows
-
-
 # --- Interpreting values ------------------------------------------------------------------------------------
-
-
-def _choice_key(text: str) -> str:
-    return re.sub(r"[\s()]+", " ", normalize_name(text)).strip()
-
-
-def choice_lookup(choices: type[TextChoices]) -> dict[str, str]:
-    """Code and Italian/English labels (and, for "a.i – Label", the part after the dash) → code."""
-    lookup: dict[str, str] = {}
-    for language in ("en", "it"):
-        with translation.override(language):
-            for value, label in choices.choices:
-                label = str(label)
-                lookup.setdefault(_choice_key(value), value)
-                lookup.setdefault(_choice_key(label), value)
-                if " – " in label:
-                    lookup.setdefault(_choice_key(label.split(" – ", 1)[1]), value)
-    return lookup
-
-
-def parse_choice(text: str, choices: type[TextChoices], lookup: dict[str, str]) -> str:
-    code = lookup.get(_choice_key(text))
-    if code is None:
-        raise ValidationError(
-            _("“%(value)s” is not an accepted value. Use one of: %(codes)s.")
-            % {"value": text, "codes": ", ".join(choices.values)}
-        )
-    return code
 
 
 def parse_bool(text: str) -> bool:
@@ -340,13 +175,6 @@ def parse_bool(text: str) -> bool:
     if key in _FALSE:
         return False
     raise ValidationError(_("Write yes or no (sì/no)."))
-
-
-def unescape_formula(text: str) -> str:
-    """Undo the apostrophe our exports put before ``=``, ``+``, ``-``, ``@`` so a file round-trips."""
-    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES and text[1:2]:
-        return text[1:]
-    return text
 
 
 def _parse_country(text: str) -> str:

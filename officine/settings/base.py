@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "officine.core.context_processors.site",
+                "officine.notifications.context_processors.unread_notifications",
             ],
         },
     },

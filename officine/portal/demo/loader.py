@@ -4,6 +4,7 @@ from django.db import transaction
 
 from officine.programmes.models import Programme
 
+from .consultations import load_consultations
 from .partnerships import load_partnerships
 from .programmes import load_programmes
 from .upsert import LoadStats
@@ -15,11 +16,13 @@ def database_has_programmes() -> bool:
 
 @transaction.atomic
 def load_demo() -> LoadStats:
-    """Reference programmes first (the partnerships hang on two of them), then the demo partnerships.
+    """Reference programmes first (the partnerships hang on two of them), then the demo partnerships,
+    then the demo consultations (their contributions come from the partnerships' members).
 
     All or nothing: a bad row in a data file leaves the database as it was.
     """
     stats = LoadStats()
     programmes = load_programmes(stats)
     load_partnerships(stats, programmes)
+    load_consultations(stats, programmes)
     return stats

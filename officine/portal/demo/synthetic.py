@@ -1,4 +1,5 @@
-"""Synthetic data at scale for benchmarks: organisations, programmes, memberships, representatives.
+"""Synthetic data at scale for benchmarks: organisations, programmes, memberships, representatives, and
+optionally one consultation with many contributions (``synthetic_consultation``).
 
 Rows are written with ``bulk_create`` in batches (no per-row validation: the values are generated to be
 valid), are ``is_demo=True``, and carry unmistakable markers so ``--clear`` finds exactly them and nothing
@@ -7,7 +8,8 @@ else:
 - organisations: acronym ``SYN-00042`` and a name containing "Sintetic…";
 - programmes: CCI codes ``2021XX16FFPR001``…, country ``XX`` being no real country, so no clash with a
   real CCI is possible;
-- memberships and representatives hang on those, and go with them.
+- memberships and representatives hang on those, and go with them;
+- the synthetic consultation (``is_demo``) and its document hang on the first synthetic programme.
 """
 
 import random
@@ -24,6 +26,7 @@ from officine.registry.models import Organization, Representative, Territory
 from officine.registry.services import organization_search_document
 
 from .people import FEMALE_NAMES, MALE_NAMES
+from .synthetic_consultation import clear_consultations, seed_consultation, synthetic_consultations
 
 SYNTHETIC_CCI_PREFIX = "2021XX16FFPR"
 SYNTHETIC_ACRONYM_PREFIX = "SYN-"
@@ -73,6 +76,16 @@ def synthetic_programmes() -> models.QuerySet:
     return Programme.objects.filter(is_demo=True, cci__startswith=SYNTHETIC_CCI_PREFIX)
 
 
+def synthetic_contribution_count() -> int:
+    """Contributions in the synthetic consultations (kept out of ``synthetic_counts``, whose keys are the
+    registry's sizes)."""
+    from officine.consultations.models import Contribution
+
+    return Contribution.objects.filter(
+        consultation__in=synthetic_consultations(synthetic_programmes())
+    ).count()
+
+
 def synthetic_counts() -> dict[str, int]:
     return {
         "organisations": synthetic_organizations().count(),
@@ -88,6 +101,8 @@ def clear_synthetic() -> dict[str, int]:
     progs = synthetic_programmes()
     memberships = Membership.objects.filter(models.Q(programme__in=progs) | models.Q(organization__in=orgs))
     deleted = {"memberships": _delete(memberships)}
+    # Contributions protect their organisations, sections and versions: they go first.
+    deleted.update(clear_consultations(progs))
     # Programmes reference their managing authority with PROTECT: they go before the organisations.
     deleted["programmes"] = _delete(progs)
     deleted["representatives"] = _delete(Representative.objects.filter(organization__in=orgs))
@@ -109,12 +124,19 @@ def seed_scale(
     seed: int = 2021,
     batch_size: int = 2000,
     progress: Callable[[str, int, float], None] | None = None,
+    contributions: int = 0,
 ) -> SeedReport:
-    """Write the synthetic data set; the caller decides whether to clear earlier synthetic rows first."""
+    """Write the synthetic data set; the caller decides whether to clear earlier synthetic rows first.
+
+    With ``contributions`` > 0, also one closed consultation in the first programme with that many
+    contributions from the synthetic organisations (see ``synthetic_consultation``).
+    """
     if not 1 <= programmes <= MAX_PROGRAMMES:
         raise ValueError(f"programmes must be between 1 and {MAX_PROGRAMMES}")
     if organisations < 1 or representatives < 0:
         raise ValueError("organisations must be at least 1 and representatives not negative")
+    if contributions < 0:
+        raise ValueError("contributions must not be negative")
     rng = random.Random(seed)
     report = SeedReport()
 
@@ -219,6 +241,8 @@ def seed_scale(
     timed("programmes", write_programmes)
     timed("memberships", write_memberships)
     timed("representatives", write_representatives)
+    if contributions:
+        seed_consultation(contributions, progs[0], orgs, rng=rng, batch_size=batch_size, timed=timed)
     AuditEvent.objects.create(
         action="seed_scale",
         target_type="registry.organization",

@@ -1,4 +1,5 @@
-"""``manage.py seed_scale``: synthetic organisations, programmes, memberships and representatives in bulk."""
+"""``manage.py seed_scale``: synthetic organisations, programmes, memberships and representatives in bulk,
+and with ``--contributions N`` one closed consultation with N contributions and their dispositions."""
 
 import time
 
@@ -18,6 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--organisations", type=int, default=10_000)
         parser.add_argument("--programmes", type=int, default=50, help=f"At most {MAX_PROGRAMMES}.")
         parser.add_argument("--representatives", type=int, default=30_000)
+        parser.add_argument(
+            "--contributions",
+            type=int,
+            default=0,
+            help="Also one closed consultation, in the first synthetic programme, with N contributions "
+            "from the synthetic organisations and dispositions on most of them (default 0: none).",
+        )
         parser.add_argument("--clear", action="store_true", help="Delete earlier synthetic data first.")
         parser.add_argument("--seed", type=int, default=2021, help="Random seed (same seed, same data).")
         parser.add_argument("--batch-size", type=int, default=2000)
@@ -44,6 +52,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 batch_size=options["batch_size"],
                 progress=self._progress,
+                contributions=options["contributions"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
