@@ -12,7 +12,6 @@ and applies the contribution-specific size limit (``OFFICINE_ATTACHMENT_MAX_BYTE
 """
 
 import uuid
-import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -28,7 +27,7 @@ from django.utils.translation import gettext as _
 from officine.accounts.rules import is_active_user
 from officine.core.audit import record
 from officine.core.search import build_document
-from officine.core.uploads import ODS, PDF, XLSX, FileKind, sniff
+from officine.core.uploads import DOCX, JPEG, ODS, ODT, PDF, PNG, XLSX, FileKind, megabytes, validate_upload
 from officine.registry.models import Organization
 
 from . import rules as consultation_rules
@@ -45,23 +44,8 @@ from .models import (
     VersionStatus,
 )
 
-ODT = FileKind("odt", "OpenDocument (ODT)")
-DOCX = FileKind("docx", "Word (DOCX)")
-PNG = FileKind("png", "PNG")
-JPEG = FileKind("jpg", "JPEG")
-
 CONTRIBUTION_ATTACHMENT_KINDS: tuple[FileKind, ...] = (PDF, ODT, DOCX, ODS, XLSX, PNG, JPEG)
-
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-}
-_EXTENSION_ALIASES = {"jpeg": "jpg"}
+CONTENT_TYPES = {kind.extension: kind.content_type for kind in CONTRIBUTION_ATTACHMENT_KINDS}
 
 MAX_TEXT_CHARS = 20_000
 
@@ -71,8 +55,7 @@ MAX_TEXT_CHARS = 20_000
 
 def attachment_limit_mb() -> str:
     """The size limit in MB, as people read it ("10", "2.5")."""
-    mb = settings.OFFICINE_ATTACHMENT_MAX_BYTES / 1024 / 1024
-    return f"{mb:.1f}".removesuffix(".0")
+    return megabytes(settings.OFFICINE_ATTACHMENT_MAX_BYTES)
 
 
 def accepted_types_label() -> str:
@@ -81,30 +64,6 @@ def accepted_types_label() -> str:
 
 def max_attachments() -> int:
     return settings.OFFICINE_ATTACHMENTS_PER_CONTRIBUTION
-
-
-def _sniff_attachment(head: bytes, upload: UploadedFile) -> str | None:
-    """The extension the content really has: images and word-processor files here, the rest in core."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            upload.seek(0)
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-                if "mimetype" in names:
-                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                    if mimetype == "application/vnd.oasis.opendocument.text":
-                        return "odt"
-                if "word/document.xml" in names:
-                    return "docx"
-        except zipfile.BadZipFile:
-            return None
-        finally:
-            upload.seek(0)
-    return sniff(head, upload)
 
 
 def validate_attachment(upload: UploadedFile) -> str:
@@ -121,29 +80,12 @@ def validate_attachment(upload: UploadedFile) -> str:
             % {"name": name, "size": f"{upload.size / 1024 / 1024:.1f}", "limit": attachment_limit_mb()},
             code="too_large",
         )
-    if not upload.size:
-        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="empty")
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    extension = _EXTENSION_ALIASES.get(extension, extension)
-    if extension not in CONTENT_TYPES:
+    try:
+        return validate_upload(upload, CONTRIBUTION_ATTACHMENT_KINDS, max_bytes=limit)
+    except ValidationError as error:
         raise ValidationError(
-            _("“%(name)s”: files of this type are not accepted. Accepted types: %(types)s.")
-            % {"name": name, "types": accepted_types_label()},
-            code="bad_extension",
-        )
-    upload.seek(0)
-    head = upload.read(4096)
-    upload.seek(0)
-    if _sniff_attachment(head, upload) != extension:
-        raise ValidationError(
-            _(
-                "“%(name)s”: the content of the file does not match its extension .%(ext)s. "
-                "Accepted types: %(types)s."
-            )
-            % {"name": name, "ext": extension, "types": accepted_types_label()},
-            code="content_mismatch",
-        )
-    return extension
+            _("“%(name)s”: %(reason)s") % {"name": name, "reason": " ".join(error.messages)}, code=error.code
+        ) from error
 
 
 def _validated_uploads(uploads: Iterable[UploadedFile], already: int) -> list[tuple[UploadedFile, str]]:

@@ -5,9 +5,7 @@ timetable, documents of the same programme) belong to the services, whose errors
 the fields they name.
 """
 
-import io
 import logging
-import zipfile
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from officine.core.uploads import max_upload_bytes
+from officine.core.uploads import WORD_PROCESSOR_KINDS, validate_upload
 from officine.programmes.models import Programme
 
 from .importing import sections_from_upload
@@ -26,8 +24,6 @@ from .text import DraftSection, split_markdown
 logger = logging.getLogger(__name__)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-IMPORT_EXTENSIONS = {"docx": "DOCX", "odt": "ODT", "md": "Markdown", "markdown": "Markdown"}
-_ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
 
 MARKDOWN_HELP = gettext_lazy(
     "Each line starting with # begins a section (## and ### for subsections); the text below a heading is "
@@ -42,54 +38,8 @@ def preamble_heading() -> str:
 
 
 def check_import_file(upload: UploadedFile) -> str:
-    """Size, extension and content of a DOCX, ODT or Markdown file; returns the verified extension.
-
-    ``core.uploads.validate_upload`` only knows PDF, p7m and spreadsheets, so the same checks are made here
-    for word-processor files: the limit, then the extension, then the content the extension claims.
-    """
-    if upload.size is not None and upload.size > max_upload_bytes():
-        raise ValidationError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {
-                "size": f"{upload.size / 1024 / 1024:.1f}",
-                "limit": f"{max_upload_bytes() / 1024 / 1024:.0f}",
-            }
-        )
-    if not upload.size:
-        raise ValidationError(_("The file is empty."))
-    name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    labels = ", ".join(sorted(set(IMPORT_EXTENSIONS.values())))
-    if extension not in IMPORT_EXTENSIONS:
-        raise ValidationError(
-            _("Files of this type are not accepted. Accepted types: %(types)s.") % {"types": labels}
-        )
-    upload.seek(0)
-    content = upload.read()
-    upload.seek(0)
-    if not _content_matches(content, extension):
-        raise ValidationError(
-            _("The content of the file does not match its extension .%(ext)s. Accepted types: %(types)s.")
-            % {"ext": extension, "types": labels}
-        )
-    return extension
-
-
-def _content_matches(content: bytes, extension: str) -> bool:
-    if extension in ("md", "markdown"):
-        return b"\x00" not in content[:4096]
-    if not content.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            if extension == "docx":
-                return "word/document.xml" in names
-            return "mimetype" in names and archive.read("mimetype").decode("ascii", "replace").strip() == (
-                _ODT_MIMETYPE
-            )
-    except zipfile.BadZipFile:
-        return False
+    """Size, extension and content of a DOCX, ODT or Markdown file; returns the verified extension."""
+    return validate_upload(upload, WORD_PROCESSOR_KINDS)
 
 
 class ImportFileField(forms.FileField):
@@ -120,7 +70,7 @@ class ImportFileField(forms.FileField):
             # (lxml syntax errors, python-docx package errors...) means "unreadable", never a server error.
             logger.info("Unreadable %s upload: %r", extension, exc)
             raise ValidationError(
-                _("The file could not be read as %(kind)s.") % {"kind": IMPORT_EXTENSIONS[extension]}
+                _("The file could not be read as %(kind)s.") % {"kind": extension.upper()}
             ) from exc
 
 
