@@ -133,7 +133,9 @@ def unschedule(actor, consultation: Consultation) -> Consultation:
 
 
 @transaction.atomic
-def open_consultation(actor, consultation: Consultation, today: date | None = None) -> Consultation:
+def open_consultation(
+    actor, consultation: Consultation, today: date | None = None, *, notify: bool = True
+) -> Consultation:
     """Open on or after the opening day, only if every document has a published version (ECCP Art. 5(a))."""
     consultation = _locked(consultation)
     today = today or timezone.localdate()
@@ -152,7 +154,8 @@ def open_consultation(actor, consultation: Consultation, today: date | None = No
             _("Publish these documents before opening: %(titles)s.") % {"titles": "; ".join(unpublished)}
         )
     consultation = _move(actor, consultation, ConsultationState.OPEN)
-    notices.notify_consultation_opened(consultation)
+    if notify:  # loading past (demo or migrated) consultations must not tell anyone they are open
+        notices.notify_consultation_opened(consultation)
     return consultation
 
 

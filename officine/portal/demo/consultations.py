@@ -450,7 +450,7 @@ def _create_consultation(
     if spec.state == ConsultationState.SCHEDULED and (spec.contributions or spec.questions):
         raise CommandError(f"{spec.source}: a scheduled consultation has no contributions or questions")
     if spec.state in (ConsultationState.OPEN, ConsultationState.OUTCOME_PUBLISHED):
-        consultation = lifecycle.open_consultation(None, consultation, today=timetable.opens_on)
+        consultation = lifecycle.open_consultation(None, consultation, today=timetable.opens_on, notify=False)
         last_change = clock.at(timetable.opens_on)
         contributions = _create_contributions(
             stats, spec, consultation, consulted, speakers, timetable, today, clock

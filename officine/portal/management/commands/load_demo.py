@@ -11,7 +11,7 @@ from officine.portal.demo.partnerships import NATIONAL_DEMO_CCI, REGIONAL_DEMO_C
 class Command(BaseCommand):
     help = (
         "Load the 2021-2027 Italian programmes (PN and PR, real data) and two demo partnerships "
-        "with fictional representatives. Running it again changes nothing."
+        "with fictional representatives and demo consultations. Running it again changes nothing."
     )
     # A data command: it must work while pages are being built (system checks import every URLconf).
     requires_system_checks: list[str] = []
@@ -38,6 +38,7 @@ class Command(BaseCommand):
             "Programmes are real public data; the partnerships of "
             f"{NATIONAL_DEMO_CCI} and {REGIONAL_DEMO_CCI}, "
             "their representatives and selection acts are demo data, and their priorities are illustrative "
-            "headings, not the adopted texts."
+            "headings, not the adopted texts. The consultations loaded with them (one with its outcome "
+            "published, one open, one co-design procedure scheduled) are demo data too."
         )
         self.stdout.write("No user accounts are created: run 'python manage.py createsuperuser' to sign in.")
