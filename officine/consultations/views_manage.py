@@ -249,6 +249,7 @@ def _links(consultation: Consultation) -> dict:
         "contributions": optional_url("manage_dispositions:contributions", pk),
         "questions": optional_url("manage_questions:list", pk),
         "triage": optional_url("triage:page", pk),
+        "templates": optional_url("manage_dispositions:templates", consultation.programme_id),
         "publish_outcome": optional_url("manage_dispositions:publish_outcome", pk),
         "outcome": optional_url("outcomes:report", pk),
         "exports": exports,
