@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test install install-test assets messages migrate demo serve lint format chromium bench lock clean
+.PHONY: help run test pdf-libs install install-test assets messages migrate demo serve lint format chromium bench lock clean
 
 help:
 	@echo "make run   - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)/"
@@ -41,9 +41,13 @@ messages: $(VENV)/.run-installed
 	@command -v msgfmt >/dev/null || scripts/ensure-debian-packages.sh gettext
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
-install: $(VENV)/.run-installed assets messages
+# WeasyPrint (PDF outcome reports) needs Pango from the system.
+pdf-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0 || scripts/ensure-debian-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-install-test: $(VENV)/.test-installed assets messages
+install: $(VENV)/.run-installed assets messages pdf-libs
+
+install-test: $(VENV)/.test-installed assets messages pdf-libs
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -51,8 +55,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo --if-empty
 
+# The background worker (grouping of contributions) runs beside the development server and stops with it.
 run: demo
 	@echo "Officine on http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
+	@$(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 chromium:
