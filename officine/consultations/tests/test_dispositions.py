@@ -317,7 +317,7 @@ def test_dispose_notifies_the_author(world):
     )
     notice = Notification.objects.get(recipient=world.author)
     assert notice.kind == "disposition_given" and notice.key == f"disposition:{disposition.pk}"
-    assert f"#{contribution.number}" in notice.subject
+    assert f"n. {contribution.number}" in notice.subject  # notices are written in Italian
 
 
 def test_only_staff_of_the_programme_may_dispose(world):
