@@ -191,6 +191,17 @@ class ReportSection:
         return (self.consulted or self.new).number
 
     @property
+    def number_label(self) -> str:
+        """ "3." for a consulted section; an added one carries its number in the new version, which may
+        repeat a consulted section's number ("11. (version 2)"), so it says which version it counts in."""
+        if self.consulted is not None:
+            return f"{self.consulted.number}."
+        return _("%(number)d. (version %(version)d)") % {
+            "number": self.new.number,
+            "version": self.new.version.number,
+        }
+
+    @property
     def heading(self) -> str:
         return (self.consulted or self.new).heading
 
@@ -340,7 +351,7 @@ def build_report(consultation: Consultation) -> OutcomeReport:
         pairs[document.pk] = (consulted, _new_version(consultation, versions, consulted))
     wanted = {v.pk for pair in pairs.values() for v in pair if v is not None}
     sections_by_version: dict[int, list[Section]] = defaultdict(list)
-    for section in Section.objects.filter(version_id__in=wanted).order_by("order"):
+    for section in Section.objects.filter(version_id__in=wanted).select_related("version").order_by("order"):
         sections_by_version[section.version_id].append(section)
 
     report_documents = []
