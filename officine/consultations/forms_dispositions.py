@@ -55,6 +55,7 @@ class ContributionFilterForm(forms.Form):
     organization = forms.ChoiceField(label=_("Organisation"), required=False)
     cpr_category = forms.ChoiceField(label=_("CPR Art. 8(1) category"), required=False)
     disposition = forms.ChoiceField(label=_("Disposition"), required=False)
+    group = forms.ChoiceField(label=_("Group of similar contributions"), required=False)
 
     def __init__(self, data, options: FilterOptions):
         super().__init__(data)
@@ -63,6 +64,9 @@ class ContributionFilterForm(forms.Form):
         self.fields["organization"].choices = anything + options.organizations
         self.fields["cpr_category"].choices = anything + options.cpr_categories
         self.fields["disposition"].choices = anything + list(options.dispositions)
+        self.fields["group"].choices = anything + options.groups
+        if not options.groups:
+            del self.fields["group"]
 
     def filters(self) -> dict[str, str]:
         """Valid filters only: an invalid value (an old link) is ignored rather than failing the page."""

@@ -43,6 +43,7 @@ class ContributionFilters:
     cpr_category: str = ""
     disposition: str = ""  # an outcome, or WITHOUT_DISPOSITION
     q: str = ""
+    group: str = ""  # a ContributionGroup pk of this consultation's latest grouping (triage)
 
 
 def submitted_contributions(consultation: Consultation) -> QuerySet[Contribution]:
@@ -77,6 +78,8 @@ def contributions_for_disposition(
         queryset = queryset.filter(current_disposition__outcome=filters.disposition)
     if filters.q:
         queryset = apply_search(queryset, filters.q)
+    if filters.group:
+        queryset = queryset.filter(groups__pk=int(filters.group), groups__run__consultation=consultation)
     return queryset
 
 
@@ -86,6 +89,7 @@ class FilterOptions:
     organizations: list[tuple[str, str]]
     cpr_categories: list[tuple[str, str]]
     dispositions: list[tuple[str, str]]
+    groups: list[tuple[str, str]]
 
 
 def filter_options(consultation: Consultation) -> FilterOptions:
@@ -113,7 +117,27 @@ def filter_options(consultation: Consultation) -> FilterOptions:
         organizations=organization_choices,
         cpr_categories=[(value, f"{value} – {label}") for value, label in CprCategory.choices],
         dispositions=[(WITHOUT_DISPOSITION, _("Without disposition")), *DispositionOutcome.choices],
+        groups=_group_choices(consultation),
     )
+
+
+def _group_choices(consultation: Consultation) -> list[tuple[str, str]]:
+    """The groups of the latest finished grouping, so staff can answer similar contributions together."""
+    from .selectors_triage import latest_done_run
+
+    run = latest_done_run(consultation)
+    if run is None:
+        return []
+    choices = []
+    for group in run.groups.annotate(size=Count("contributions")).order_by("kind", "-size", "pk"):
+        terms = ", ".join(group.key_terms[:4]) or group.get_kind_display()
+        label = _("%(kind)s: %(terms)s (%(size)d)") % {
+            "kind": group.get_kind_display(),
+            "terms": terms,
+            "size": group.size,
+        }
+        choices.append((str(group.pk), label))
+    return choices
 
 
 @dataclass(frozen=True)

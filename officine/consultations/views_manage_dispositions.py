@@ -106,7 +106,12 @@ def _render_list(
             templates=templates,
             sections=selectors.changed_sections_for_consultation(consultation),
         )
-    selected = {str(v) for v in bulk_form.data.getlist("contributions")} if bulk_form.is_bound else set()
+    if bulk_form.is_bound:
+        selected = {str(v) for v in bulk_form.data.getlist("contributions")}
+    elif filters.group:  # arriving from the grouping page: the group is selected for one common answer
+        selected = {str(c.pk) for c in page.object_list}
+    else:
+        selected = set()
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -82,3 +82,42 @@ def check_page(page, axe):
         assert not blocking, f"axe found serious/critical violations on {name}:\n{summary}"
 
     return _check
+
+
+# --- Journeys with several people (consultation journey): check any page, not only the ``page`` fixture ---
+
+
+@pytest.fixture
+def audit_page(axe):
+    """Screenshot any page (of any browser context) and return axe's serious/critical violations on it.
+
+    A long journey collects them page by page and fails once at the end, so that one run lists every page
+    with problems instead of stopping at the first.
+    """
+
+    def _audit(page, name: str) -> list[str]:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        results = axe.run(page)
+        return [
+            f"{name}: {v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"]
+            if v.get("impact") in BLOCKING_IMPACTS
+        ]
+
+    return _audit
+
+
+@pytest.fixture
+def new_person(browser, browser_context_args):
+    """Open a separate browser context (own cookies: another person) and return its first page."""
+    contexts = []
+
+    def _open():
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -553,6 +553,37 @@ def test_contributions_list_filters_and_constant_queries(client, world, django_a
     assert response.content.decode().count('name="contributions"') == 31
 
 
+def test_a_group_of_similar_contributions_arrives_selected_for_one_answer(client, world):
+    from officine.consultations.models import ContributionGroup, GroupKind, TriageRun, TriageStatus
+
+    client.force_login(world.staff)
+    copies = [add_contribution(world, section=world.v1_section(2), body="Più asili nido.") for _ in range(2)]
+    other = add_contribution(world, section=world.v1_section(2), body="Banda larga nelle aree interne.")
+    run = TriageRun.objects.create(consultation=world.consultation, status=TriageStatus.DONE)
+    group = ContributionGroup.objects.create(run=run, kind=GroupKind.NEAR_DUPLICATES, key_terms=["asili"])
+    group.contributions.set(copies)
+    url = f"/en/manage/consultations/{world.consultation.pk}/contributions/"
+    html = client.get(url, {"group": str(group.pk)}).content.decode()
+    assert "Group of similar contributions" in html and "Near-duplicates: asili (2)" in html
+    assert html.count('name="contributions"') == 2 and html.count(" checked>") == 2
+    assert f'value="{other.pk}"' not in html
+    # Without the filter nothing is preselected; a group of another consultation is not a valid choice.
+    assert " checked>" not in client.get(url).content.decode()
+    mine = world.consultation
+    elsewhere = Consultation.objects.create(
+        programme=mine.programme,
+        title_it="Altra consultazione",
+        phase=mine.phase,
+        audience=mine.audience,
+        opens_on=mine.opens_on,
+        closes_on=mine.closes_on,
+    )
+    foreign = ContributionGroup.objects.create(
+        run=TriageRun.objects.create(consultation=elsewhere, status=TriageStatus.DONE), kind=GroupKind.TOPIC
+    )
+    assert client.get(url, {"group": str(foreign.pk)}).content.decode().count('name="contributions"') == 3
+
+
 def test_bulk_form_records_or_keeps_the_selection_and_the_text(client, world):
     client.force_login(world.staff)
     chosen = [add_contribution(world, section=world.v1_section(2)) for _ in range(2)]
