@@ -229,3 +229,12 @@ def test_personal_tax_code_is_not_searchable(client, db):
     body = Organization(name="Ente pubblico", tax_code="06363391001")
     assert "rssmra85t10a562s" not in organization_search_document(person, [])
     assert "06363391001" in organization_search_document(body, [])
+
+
+def test_runts_number_is_shown_for_third_sector_bodies(client, org):
+    page = client.get(org.get_absolute_url().replace("/it/", "/en/"))
+    assert "RUNTS registration number" not in page.content.decode()
+    org.runts_number = "RUNTS-12345"
+    org.save(update_fields=["runts_number"])
+    page = client.get(org.get_absolute_url().replace("/it/", "/en/")).content.decode()
+    assert "RUNTS registration number" in page and "RUNTS-12345" in page
