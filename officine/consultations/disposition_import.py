@@ -26,17 +26,13 @@ from django.utils.translation import gettext_lazy
 
 from officine.core.audit import record
 from officine.core.tabular import (
-    MAX_ROWS,
     ColumnSpec,
+    TableHeader,
     TableIssue,
-    TabularFileError,
     choice_key,
     choice_lookup,
-    column_letter,
-    is_blank,
-    normalize_header,
-    read_rows,
-    unescape_formula,
+    read_table,
+    sort_issues,
     write_table,
 )
 
@@ -162,63 +158,6 @@ class DispositionImportResult:
         return sum(1 for row in self.rows if row.unchanged)
 
 
-@dataclass
-class _Header:
-    field_to_index: dict[str, int]
-    headers: list[str]
-
-    def position(self, field_name: str) -> tuple[str, str]:
-        index = self.field_to_index.get(field_name)
-        if index is None:
-            spec = next(s for s in COLUMNS if s.field == field_name)
-            return spec.header(), ""
-        return self.headers[index], column_letter(index)
-
-    def value(self, cells: list[str], field_name: str) -> str:
-        index = self.field_to_index.get(field_name)
-        if index is None or index >= len(cells):
-            return ""
-        return unescape_formula(str(cells[index]).strip())
-
-
-def _read_header(cells: list[str], result: DispositionImportResult) -> _Header:
-    known = {normalize_header(name): spec for spec in COLUMNS for name in spec.names}
-    informative = {normalize_header(name) for spec in INFO_COLUMNS for name in spec.names}
-    field_to_index: dict[str, int] = {}
-    for index, raw in enumerate(cells):
-        key = normalize_header(raw)
-        letter = column_letter(index)
-        if not key or key in informative:
-            continue
-        spec = known.get(key)
-        if spec is None:
-            result.warnings.append(
-                TableIssue(1, raw, letter, "", _("Column not recognised: it will be ignored."))
-            )
-        elif spec.field in field_to_index:
-            first = column_letter(field_to_index[spec.field])
-            result.errors.append(
-                TableIssue(
-                    1, raw, letter, "", _("This column repeats column %(letter)s.") % {"letter": first}
-                )
-            )
-        else:
-            field_to_index[spec.field] = index
-    for spec in COLUMNS:
-        if spec.required and spec.field not in field_to_index:
-            result.errors.append(
-                TableIssue(
-                    1,
-                    spec.header(),
-                    "",
-                    "",
-                    _("Required column missing: add a column named “%(it)s” (or “%(en)s”).")
-                    % {"it": spec.italian, "en": spec.english},
-                )
-            )
-    return _Header(field_to_index, [str(c) for c in cells])
-
-
 def target_versions(consultation: Consultation) -> dict[int, DocumentVersion]:
     """Per document, the version whose section numbers the file cites: the final document if it is one of
     this document's versions, otherwise its latest published version."""
@@ -237,7 +176,7 @@ def target_versions(consultation: Consultation) -> dict[int, DocumentVersion]:
 class _Checker:
     """Turns the file's lines into dispositions, collecting every problem instead of stopping at one."""
 
-    def __init__(self, consultation: Consultation, header: _Header, result: DispositionImportResult):
+    def __init__(self, consultation: Consultation, header: TableHeader, result: DispositionImportResult):
         self.consultation = consultation
         self.header = header
         self.result = result
@@ -421,27 +360,13 @@ def parse_dispositions(
     if state_error:
         result.errors.append(TableIssue(None, "", "", "", state_error))
         return result
-    try:
-        table = read_rows(content, file_format)
-    except TabularFileError as exc:
-        result.errors.append(TableIssue(None, "", "", "", str(exc)))
+    table = read_table(content, file_format, COLUMNS, ignored=INFO_COLUMNS)
+    result.errors.extend(table.errors)
+    result.warnings.extend(table.warnings)
+    if table.errors:
         return result
-    if not table or table[0][0] != 1 or is_blank(table[0][1]):
-        result.errors.append(TableIssue(1, "", "", "", _("The first line must hold the column names.")))
-        return result
-    header = _read_header(table[0][1], result)
-    if any(issue.line == 1 for issue in result.errors):
-        return result  # without the right columns every line would fail for the same reason
-    data_rows = [(line, cells) for line, cells in table[1:] if not is_blank(cells)]
-    if len(data_rows) > MAX_ROWS:
-        result.errors.append(
-            TableIssue(
-                None, "", "", "", _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS}
-            )
-        )
-        return result
-    checker = _Checker(consultation, header, result)
-    for line, cells in data_rows:
+    checker = _Checker(consultation, table.header, result)
+    for line, cells in table.rows:
         checker.check(line, cells)
     if not result.errors and not result.to_apply:
         result.errors.append(
@@ -449,7 +374,7 @@ def parse_dispositions(
                 None, "", "", "", _("The file has no new dispositions: every line is empty or unchanged.")
             )
         )
-    result.errors.sort(key=lambda issue: (issue.line or 0, issue.letter.rjust(3)))
+    sort_issues(result.errors)
     return result
 
 

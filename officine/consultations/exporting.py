@@ -8,15 +8,13 @@ authors), so each download is recorded in the audit trail.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from officine.core.audit import record
-from officine.core.tabular import EXPORT_FORMATS, ExportFormat, write_table
+from officine.core.tabular import EXPORT_FORMATS, Export, export_table
 from officine.registry.choices import CprCategory
 
 from .models import Consultation, Disposition, Section
@@ -178,24 +176,13 @@ def _names() -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    format: ExportFormat
-    filename: str
-    rows: int
-
-
 def export_consultation(consultation: Consultation, what: str, file_format: str) -> Export:
     """The file's bytes, its format, a dated download name and the number of rows."""
     if what not in _BUILDERS or file_format not in EXPORT_FORMATS:
         raise ValueError(f"Unknown export {what}/{file_format}")
     headers, rows = _BUILDERS[what](consultation)
     name = _names()[what]
-    content = write_table(headers, rows, file_format, title=name)
-    spec = EXPORT_FORMATS[file_format]
-    filename = f"{name}-{consultation.pk}-{timezone.localdate():%Y-%m-%d}.{spec.extension}"
-    return Export(content, spec, filename, len(rows))
+    return export_table(headers, rows, file_format, title=name, name=f"{name}-{consultation.pk}")
 
 
 def record_export(actor, consultation: Consultation, what: str, file_format: str, rows: int) -> None:

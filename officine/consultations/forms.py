@@ -18,6 +18,7 @@ from officine.core.uploads import WORD_PROCESSOR_KINDS, validate_upload
 from officine.programmes.models import Programme
 
 from .importing import sections_from_upload
+from .lifecycle import EDITABLE_FIELDS
 from .models import Consultation, Document, Topic
 from .text import DraftSection, split_markdown
 
@@ -175,18 +176,9 @@ class DocumentChoiceField(forms.ModelMultipleChoiceField):
         return _("%(title)s (not yet published)") % {"title": obj.title}
 
 
-CONSULTATION_FIELDS = (
-    "kind",
-    "title_it",
-    "title_en",
-    "summary_it",
-    "summary_en",
-    "phase",
-    "audience",
-    "opens_on",
-    "closes_on",
-    "urgency_reason",
-)
+#: The model fields of the form: those the set-up service accepts, in its order, but for ``topics``, whose
+#: form field (checkboxes of choices) is declared on the form rather than derived from the JSON model field.
+CONSULTATION_FIELDS = tuple(name for name in EDITABLE_FIELDS if name != "topics")
 
 
 class ConsultationForm(forms.Form):
@@ -221,13 +213,11 @@ class ConsultationForm(forms.Form):
                 "urgency_reason": forms.Textarea(attrs={"rows": 3}),
             },
         )
-        ordered = {}
-        for name in CONSULTATION_FIELDS:
-            ordered[name] = model_fields[name]
-            if name == "audience":
-                ordered["topics"] = self.fields["topics"]
-        ordered["documents"] = self.fields["documents"]
-        self.fields = ordered
+        model_fields["topics"] = self.fields["topics"]
+        self.fields = {
+            **{name: model_fields[name] for name in EDITABLE_FIELDS},
+            "documents": self.fields["documents"],
+        }
         self.fields["documents"].queryset = documents
         self.fields["closes_on"].help_text = _(
             "Last day on which contributions are accepted. This programme's minimum is %(partners)d working "

@@ -189,6 +189,17 @@ class ContributionForm(forms.Form):
     def document(self) -> Document | None:
         return (self.cleaned_data.get("target") or {}).get("document")
 
+    def contribution_fields(self) -> dict:
+        """What the person wrote, as ``submit_contribution`` and ``update_contribution`` both take it."""
+        return {
+            "section": self.section,
+            "document": self.document,
+            "body": self.cleaned_data["body"],
+            "proposed_wording": self.cleaned_data["proposed_wording"],
+            "objects_to_publication": self.cleaned_data["objects_to_publication"],
+            "attachments": self.cleaned_data["attachments"],
+        }
+
 
 class QuestionForm(forms.Form):
     body = forms.CharField(

@@ -1,11 +1,14 @@
 """What the consultation tells people, and whom (issue 3, point 8).
 
-Each function builds one event's notice and hands it to ``officine.notifications.services.notify``; the
-``key`` names the event so that running a job twice never repeats a notice. Texts are written in the
-platform's default language (Italian), the language of the administration's correspondence.
+Each ``notify_*`` function builds one event's notice and says whom it is for; ``_sends_notice`` hands it to
+``officine.notifications.services.notify`` and the caller gets the number of people notified. The ``key``
+names the event so that running a job twice never repeats a notice. Texts are written in the platform's
+default language (Italian), the language of the administration's correspondence.
 """
 
+from collections.abc import Callable, Iterable
 from datetime import date
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +23,20 @@ from officine.programmes.models import Membership, ProgrammeStaff
 from officine.registry.models import Organization, Representative
 
 from .models import Audience, Consultation, ContributionState, Disposition, Question
+
+
+def _sends_notice(build: Callable[..., tuple[Iterable, Notice]]) -> Callable[..., int]:
+    """Turn a function returning (recipients, notice) into one that sends it and returns how many were
+    notified. The notice is built and sent in the platform's language whatever the current request's, so
+    its text and its link (``/it/…``) are those of the administration's correspondence."""
+
+    @wraps(build)
+    def send(*args, **kwargs) -> int:
+        with translation.override(settings.LANGUAGE_CODE):
+            recipients, notice = build(*args, **kwargs)
+            return len(notify(recipients, notice))
+
+    return send
 
 
 def _consultation_url(consultation: Consultation) -> str:
@@ -72,110 +89,102 @@ def participants(consultation: Consultation):
     )
 
 
-def notify_consultation_opened(consultation: Consultation) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        audience = (
-            _("open to everyone") if consultation.audience == Audience.PUBLIC else _("open to partners")
+@_sends_notice
+def notify_consultation_opened(consultation: Consultation) -> tuple[Iterable, Notice]:
+    audience = _("open to everyone") if consultation.audience == Audience.PUBLIC else _("open to partners")
+    return invited_users(consultation), Notice(
+        kind="consultation_opened",
+        key=f"consultation:{consultation.pk}:opened",
+        subject=_("Consultation open: %(title)s") % {"title": consultation.title},
+        body=_(
+            "The consultation “%(title)s” (%(audience)s) is open. You can send contributions until "
+            "%(date)s included."
         )
-        notice = Notice(
-            kind="consultation_opened",
-            key=f"consultation:{consultation.pk}:opened",
-            subject=_("Consultation open: %(title)s") % {"title": consultation.title},
-            body=_(
-                "The consultation “%(title)s” (%(audience)s) is open. You can send contributions until "
-                "%(date)s included."
-            )
-            % {
-                "title": consultation.title,
-                "audience": audience,
-                "date": date_format(consultation.closes_on, "DATE_FORMAT"),
-            },
-            url=_consultation_url(consultation),
-        )
-        return len(notify(invited_users(consultation), notice))
+        % {
+            "title": consultation.title,
+            "audience": audience,
+            "date": date_format(consultation.closes_on, "DATE_FORMAT"),
+        },
+        url=_consultation_url(consultation),
+    )
 
 
-def notify_closing_soon(consultation: Consultation, today: date | None = None) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        notice = Notice(
-            kind="consultation_closing",
-            key=f"consultation:{consultation.pk}:closing",
-            subject=_("Closing soon: %(title)s") % {"title": consultation.title},
-            body=_("The consultation “%(title)s” accepts contributions until %(date)s included.")
-            % {"title": consultation.title, "date": date_format(consultation.closes_on, "DATE_FORMAT")},
-            url=_consultation_url(consultation),
-        )
-        return len(notify(invited_users(consultation, today), notice))
+@_sends_notice
+def notify_closing_soon(consultation: Consultation, today: date | None = None) -> tuple[Iterable, Notice]:
+    return invited_users(consultation, today), Notice(
+        kind="consultation_closing",
+        key=f"consultation:{consultation.pk}:closing",
+        subject=_("Closing soon: %(title)s") % {"title": consultation.title},
+        body=_("The consultation “%(title)s” accepts contributions until %(date)s included.")
+        % {"title": consultation.title, "date": date_format(consultation.closes_on, "DATE_FORMAT")},
+        url=_consultation_url(consultation),
+    )
 
 
-def notify_question_answered(question: Question) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        notice = Notice(
-            kind="question_answered",
-            key=f"question:{question.pk}:answered",
-            subject=_("Your question was answered: %(title)s") % {"title": question.consultation.title},
-            body=_("The staff answered your question on the consultation “%(title)s”.")
-            % {"title": question.consultation.title},
-            url=reverse("contributions:questions", kwargs={"pk": question.consultation_id})
-            + f"#question-{question.pk}",
-        )
-        return len(notify([question.asked_by], notice))
+@_sends_notice
+def notify_question_answered(question: Question) -> tuple[Iterable, Notice]:
+    return [question.asked_by], Notice(
+        kind="question_answered",
+        key=f"question:{question.pk}:answered",
+        subject=_("Your question was answered: %(title)s") % {"title": question.consultation.title},
+        body=_("The staff answered your question on the consultation “%(title)s”.")
+        % {"title": question.consultation.title},
+        url=reverse("contributions:questions", kwargs={"pk": question.consultation_id})
+        + f"#question-{question.pk}",
+    )
 
 
-def notify_disposition_given(disposition: Disposition) -> int:
+@_sends_notice
+def notify_disposition_given(disposition: Disposition) -> tuple[Iterable, Notice]:
     contribution = disposition.contribution
-    with translation.override(settings.LANGUAGE_CODE):
-        notice = Notice(
-            kind="disposition_given",
-            key=f"disposition:{disposition.pk}",
-            subject=_("Disposition of your contribution #%(number)d") % {"number": contribution.number},
-            body=_("Your contribution #%(number)d to “%(title)s”: %(outcome)s.")
-            % {
-                "number": contribution.number,
-                "title": contribution.consultation.title,
-                "outcome": disposition.get_outcome_display(),
-            },
-            url=reverse("contributions:detail", kwargs={"pk": contribution.pk}),
+    return [contribution.author], Notice(
+        kind="disposition_given",
+        key=f"disposition:{disposition.pk}",
+        subject=_("Disposition of your contribution #%(number)d") % {"number": contribution.number},
+        body=_("Your contribution #%(number)d to “%(title)s”: %(outcome)s.")
+        % {
+            "number": contribution.number,
+            "title": contribution.consultation.title,
+            "outcome": disposition.get_outcome_display(),
+        },
+        url=reverse("contributions:detail", kwargs={"pk": contribution.pk}),
+    )
+
+
+@_sends_notice
+def notify_outcome_published(consultation: Consultation) -> tuple[Iterable, Notice]:
+    return participants(consultation), Notice(
+        kind="outcome_published",
+        key=f"consultation:{consultation.pk}:outcome",
+        subject=_("Outcome published: %(title)s") % {"title": consultation.title},
+        body=_(
+            "The outcome of the consultation “%(title)s” is published: what was asked, what you said, "
+            "what was done with each contribution."
         )
-        return len(notify([contribution.author], notice))
+        % {"title": consultation.title},
+        url=reverse("outcomes:report", kwargs={"pk": consultation.pk}),
+    )
 
 
-def notify_outcome_published(consultation: Consultation) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        notice = Notice(
-            kind="outcome_published",
-            key=f"consultation:{consultation.pk}:outcome",
-            subject=_("Outcome published: %(title)s") % {"title": consultation.title},
-            body=_(
-                "The outcome of the consultation “%(title)s” is published: what was asked, what you said, "
-                "what was done with each contribution."
-            )
-            % {"title": consultation.title},
-            url=reverse("outcomes:report", kwargs={"pk": consultation.pk}),
-        )
-        return len(notify(participants(consultation), notice))
-
-
-def notify_opening_failed(consultation: Consultation, reason: str, today: date) -> int:
+@_sends_notice
+def notify_opening_failed(consultation: Consultation, reason: str, today: date) -> tuple[Iterable, Notice]:
     """Tell the programme's staff that the daily job could not open a consultation due today.
 
     Keyed by day: while the problem lasts, staff are reminded each morning, because the opening date was
     announced publicly and partners are waiting.
     """
-    with translation.override(settings.LANGUAGE_CODE):
-        notice = Notice(
-            kind="consultation_open_failed",
-            key=f"consultation:{consultation.pk}:open_failed:{today.isoformat()}",
-            subject=_("Consultation not opened: %(title)s") % {"title": consultation.title},
-            body=_(
-                "The consultation “%(title)s” was due to open on %(date)s but it could not be opened: "
-                "%(reason)s It stays scheduled; fix the problem and open it from its page."
-            )
-            % {
-                "title": consultation.title,
-                "date": date_format(consultation.opens_on, "DATE_FORMAT"),
-                "reason": reason,
-            },
-            url=reverse("manage_consultations:detail", kwargs={"pk": consultation.pk}),
+    return programme_staff(consultation), Notice(
+        kind="consultation_open_failed",
+        key=f"consultation:{consultation.pk}:open_failed:{today.isoformat()}",
+        subject=_("Consultation not opened: %(title)s") % {"title": consultation.title},
+        body=_(
+            "The consultation “%(title)s” was due to open on %(date)s but it could not be opened: "
+            "%(reason)s It stays scheduled; fix the problem and open it from its page."
         )
-        return len(notify(programme_staff(consultation), notice))
+        % {
+            "title": consultation.title,
+            "date": date_format(consultation.opens_on, "DATE_FORMAT"),
+            "reason": reason,
+        },
+        url=reverse("manage_consultations:detail", kwargs={"pk": consultation.pk}),
+    )

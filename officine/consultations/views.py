@@ -5,7 +5,11 @@ built here with :class:`UrlPattern`, which reverses a URL name once per page and
 numbers: long lists stay fast, and a link whose page is not installed is simply left out.
 """
 
-from django.core.paginator import Paginator
+from collections.abc import Callable
+from functools import partial
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -77,24 +81,34 @@ def _breadcrumbs(consultation: Consultation | None = None, current: str | None =
     return crumbs
 
 
-def consultation_list(request: HttpRequest) -> HttpResponse:
-    form = ConsultationFilterForm(request.GET or None)
+def _filtered_page(
+    request: HttpRequest, form, rows: Callable[..., QuerySet], per_page: int
+) -> tuple[Page, dict]:
+    """One page of ``rows(**filters)`` for a public list, and what its template needs: the filter form, the
+    counts and the elided page links of ``_pagination.html`` (long lists cost the same to render)."""
     if form.is_bound:
         form.is_valid()  # fills cleaned_data with the valid filters; invalid ones are reported and ignored
     filters = form.filters()
-    paginator = Paginator(selectors.announced_consultations(**filters), LIST_PAGE_SIZE)
+    paginator = Paginator(rows(**filters), per_page)
     page = paginator.get_page(request.GET.get("page"))
-    consultations = selectors.with_countdown(list(page.object_list))
+    return page, {
+        "form": form,
+        "page_obj": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "result_count": paginator.count,
+        "is_filtered": any(filters.values()),
+    }
+
+
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    form = ConsultationFilterForm(request.GET or None)
+    page, listing = _filtered_page(request, form, selectors.announced_consultations, LIST_PAGE_SIZE)
     return render(
         request,
         "consultations/public/list.html",
         {
-            "form": form,
-            "page_obj": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "consultations": consultations,
-            "result_count": paginator.count,
-            "is_filtered": any(filters.values()),
+            **listing,
+            "consultations": selectors.with_countdown(list(page.object_list)),
             "nav": "consultations",
             "breadcrumbs": _breadcrumbs(),
         },
@@ -221,23 +235,16 @@ def consultation_contributions(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "consultations/public/contributions_pending.html", context)
     documents = selectors.consulted_sections(consultation)
     form = ContributionFilterForm(request.GET or None, documents=documents)
-    if form.is_bound:
-        form.is_valid()
-    filters = form.filters()
-    paginator = Paginator(selectors.published_contributions(consultation, **filters), CONTRIBUTIONS_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    contributions = _label_contributions(list(page.object_list))
+    page, listing = _filtered_page(
+        request, form, partial(selectors.published_contributions, consultation), CONTRIBUTIONS_PAGE_SIZE
+    )
     return render(
         request,
         "consultations/public/contributions.html",
         {
             **context,
-            "form": form,
-            "page_obj": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "contributions": contributions,
-            "result_count": paginator.count,
-            "is_filtered": any(filters.values()),
+            **listing,
+            "contributions": _label_contributions(list(page.object_list)),
             "withheld_count": selectors.withheld_contribution_count(consultation),
             "several_documents": len(documents) > 1,
             "outcome_url": optional_url("outcomes:report", consultation.pk)

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from officine.core.viewtools import add_service_errors
+from officine.core.viewtools import add_service_errors, message_service_errors
 from officine.registry.models import Organization
 
 from . import contributions
@@ -148,12 +148,7 @@ def contribute(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user,
                 consultation,
                 organization=form.chosen_organization(),
-                section=form.section,
-                document=form.document,
-                body=form.cleaned_data["body"],
-                proposed_wording=form.cleaned_data["proposed_wording"],
-                objects_to_publication=form.cleaned_data["objects_to_publication"],
-                attachments=form.cleaned_data["attachments"],
+                **form.contribution_fields(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -288,13 +283,8 @@ def contribution_edit(request: HttpRequest, pk: int) -> HttpResponse:
             contributions.update_contribution(
                 request.user,
                 contribution,
-                section=form.section,
-                document=form.document,
-                body=form.cleaned_data["body"],
-                proposed_wording=form.cleaned_data["proposed_wording"],
-                objects_to_publication=form.cleaned_data["objects_to_publication"],
-                attachments=form.cleaned_data["attachments"],
                 remove_attachments=form.cleaned_data.get("remove_attachments") or [],
+                **form.contribution_fields(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -327,8 +317,7 @@ def contribution_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             contributions.withdraw_contribution(request.user, contribution)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            message_service_errors(request, error)
         else:
             messages.success(
                 request,

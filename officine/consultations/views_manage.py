@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from officine.core.viewtools import add_service_errors, permission_required
+from officine.core.viewtools import add_service_errors, message_service_errors, permission_required
 
 from . import lifecycle
 from . import selectors_manage as selectors
@@ -284,8 +284,7 @@ def consultation_transition(request: HttpRequest, pk: int, action: str) -> HttpR
     try:
         step.service(request.user, consultation)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        message_service_errors(request, error)
     else:
         messages.success(
             request,

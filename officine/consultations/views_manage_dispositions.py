@@ -19,7 +19,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from officine.core.tabular import EXPORT_FORMATS
-from officine.core.viewtools import add_service_errors, permission_required
+from officine.core.viewtools import (
+    add_service_errors,
+    download_response,
+    message_service_errors,
+    permission_required,
+)
 from officine.programmes.models import Programme
 
 from . import disposition_import, dispositions, exporting, outcome
@@ -408,12 +413,11 @@ def import_template(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_FORMATS:
         raise Http404
     spec = EXPORT_FORMATS[fmt]
-    response = HttpResponse(
-        disposition_import.template_file(consultation, fmt), content_type=spec.content_type
+    return download_response(
+        disposition_import.template_file(consultation, fmt),
+        spec.content_type,
+        f"{_('dispositions')}-{consultation.pk}.{spec.extension}",
     )
-    filename = f"{_('dispositions')}-{consultation.pk}.{spec.extension}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @permission_required("consultations.manage_consultation", _consultation)
@@ -430,8 +434,7 @@ def import_preview(request: HttpRequest, pk: int, import_pk: str) -> HttpRespons
                 request.user, consultation, stashed.content, stashed.file_format, stashed.filename
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            message_service_errors(request, exc)
         else:
             disposition_import.drop_stash(request.session, import_pk)
             messages.success(
@@ -474,9 +477,7 @@ def export(request: HttpRequest, pk: int, what: str, fmt: str) -> HttpResponse:
         raise Http404
     result = exporting.export_consultation(consultation, what, fmt)
     exporting.record_export(request.user, consultation, what, fmt, result.rows)
-    response = HttpResponse(result.content, content_type=result.format.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
-    return response
+    return download_response(result.content, result.format.content_type, result.filename)
 
 
 # --- Publishing the outcome -------------------------------------------------------------------------------

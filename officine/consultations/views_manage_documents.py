@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from officine.core.viewtools import add_service_errors, permission_required
+from officine.core.viewtools import add_service_errors, message_service_errors, permission_required
 from officine.programmes.models import Programme
 
 from . import selectors_manage as selectors
@@ -194,8 +194,7 @@ def _create_review(request: HttpRequest, token: str) -> HttpResponse:
                 drafts=drafts,
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            message_service_errors(request, error)
             return redirect("manage_consultations:document_create")
         messages.success(request, _("The document has been created as a draft from the file."))
         return redirect("manage_consultations:document", pk=document.pk)
@@ -319,8 +318,7 @@ def document_import(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 plan = services.save_draft_text(request.user, draft, drafts)
             except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
+                message_service_errors(request, error)
                 return redirect("manage_consultations:document_import", pk=document.pk)
             messages.success(request, _saved_message(plan))
             return redirect("manage_consultations:document", pk=document.pk)
@@ -410,8 +408,7 @@ def document_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         version = services.start_new_version(request.user, document)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        message_service_errors(request, error)
         return redirect("manage_consultations:document", pk=document.pk)
     messages.success(
         request,
@@ -438,8 +435,7 @@ def document_attachments(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.remove_version_attachment(request.user, attachment)
             except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
+                message_service_errors(request, error)
             else:
                 messages.success(request, _("“%(title)s” has been removed.") % {"title": attachment.title})
             return redirect("manage_consultations:document_attachments", pk=document.pk)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from officine.core.tabular import EXPORT_FORMATS, write_table
+from officine.core.viewtools import download_response
 
 from . import outcome
 from .models import Consultation, ConsultationState
@@ -60,15 +61,13 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     consultation, _preview = _report_consultation(request, pk)
     content = outcome.outcome_pdf(outcome.build_report(consultation))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{_("outcome")}-{consultation.pk}.pdf"'
-    return response
+    return download_response(content, "application/pdf", f"{_('outcome')}-{consultation.pk}.pdf", inline=True)
 
 
 def report_csv(request: HttpRequest, pk: int) -> HttpResponse:
     consultation, _preview = _report_consultation(request, pk)
     headers, rows = outcome.outcome_table(outcome.build_report(consultation))
-    spec = EXPORT_FORMATS["csv"]
-    response = HttpResponse(write_table(headers, rows, "csv"), content_type=spec.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_("outcome")}-{consultation.pk}.csv"'
-    return response
+    content = write_table(headers, rows, "csv")
+    return download_response(
+        content, EXPORT_FORMATS["csv"].content_type, f"{_('outcome')}-{consultation.pk}.csv"
+    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from officine.core.viewtools import permission_required
+from officine.core.viewtools import message_service_errors, permission_required
 
 from . import selectors_triage as selectors
 from . import triage_runs
@@ -81,8 +81,7 @@ def triage_start(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         run = triage_runs.start_triage(request.user, consultation)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        message_service_errors(request, error)
     else:
         if run.status == TriageStatus.DONE:
             messages.success(request, _("The contributions have been grouped."))

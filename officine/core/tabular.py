@@ -15,7 +15,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import ValidationError
@@ -216,6 +216,124 @@ def is_blank(cells: Sequence[str]) -> bool:
     return not any(str(c).strip() for c in cells)
 
 
+# --- The header line and the lines under it -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableHeader:
+    """Where each known column stands in the file, so that a problem names the column the user wrote."""
+
+    columns: tuple[ColumnSpec, ...]
+    field_to_index: dict[str, int]
+    headers: list[str]
+
+    def position(self, field_name: str) -> tuple[str, str]:
+        """(column name as written in the file, letter), or the expected name when the column is absent."""
+        index = self.field_to_index.get(field_name)
+        if index is None:
+            spec = next((s for s in self.columns if s.field == field_name), None)
+            return (spec.header() if spec else ""), ""
+        return self.headers[index], column_letter(index)
+
+    def value(self, cells: Sequence[str], field_name: str) -> str:
+        """The cell's text, trimmed and with our exports' formula escape undone; empty if there is none."""
+        index = self.field_to_index.get(field_name)
+        if index is None or index >= len(cells):
+            return ""
+        return unescape_formula(str(cells[index]).strip())
+
+
+def read_header(
+    cells: Sequence[str], columns: Sequence[ColumnSpec], ignored: Sequence[ColumnSpec] = ()
+) -> tuple[TableHeader, list[TableIssue], list[TableIssue]]:
+    """Map the header cells to ``columns``: returns the header, its errors and its warnings (all on line 1).
+
+    An unknown column is only a warning (people add notes next to the data); a column named twice and a
+    missing required column are errors, since either would make every line wrong. ``ignored`` are columns
+    a template adds to help whoever fills it in: recognised, and silently not read.
+    """
+    known = {normalize_header(name): spec for spec in columns for name in spec.names}
+    informative = {normalize_header(name) for spec in ignored for name in spec.names}
+    field_to_index: dict[str, int] = {}
+    errors: list[TableIssue] = []
+    warnings: list[TableIssue] = []
+    for index, raw in enumerate(cells):
+        key = normalize_header(raw)
+        if not key or key in informative:
+            continue
+        spec = known.get(key)
+        letter = column_letter(index)
+        if spec is None:
+            warnings.append(TableIssue(1, raw, letter, "", _("Column not recognised: it will be ignored.")))
+        elif spec.field in field_to_index:
+            first = column_letter(field_to_index[spec.field])
+            errors.append(
+                TableIssue(
+                    1, raw, letter, "", _("This column repeats column %(letter)s.") % {"letter": first}
+                )
+            )
+        else:
+            field_to_index[spec.field] = index
+    for spec in columns:
+        if spec.required and spec.field not in field_to_index:
+            errors.append(
+                TableIssue(
+                    1,
+                    spec.header(),
+                    "",
+                    "",
+                    _("Required column missing: add a column named “%(it)s” (or “%(en)s”).")
+                    % {"it": spec.italian, "en": spec.english},
+                )
+            )
+    return TableHeader(tuple(columns), field_to_index, [str(c) for c in cells]), errors, warnings
+
+
+@dataclass
+class Table:
+    """A file read for an import: its header and its non-blank lines, or why it cannot be imported."""
+
+    header: TableHeader | None = None
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    errors: list[TableIssue] = field(default_factory=list)
+    warnings: list[TableIssue] = field(default_factory=list)
+
+
+def read_table(
+    content: bytes, file_format: str, columns: Sequence[ColumnSpec], ignored: Sequence[ColumnSpec] = ()
+) -> Table:
+    """Read a file whose first line names its columns. With any error, ``rows`` is empty and there is no
+    point in checking lines: an unreadable file, a missing or repeated column would make each of them fail
+    for the same reason, and a file beyond :data:`MAX_ROWS` is refused whole."""
+    table = Table()
+    try:
+        lines = read_rows(content, file_format)
+    except TabularFileError as exc:
+        table.errors.append(TableIssue(None, "", "", "", str(exc)))
+        return table
+    if not lines or lines[0][0] != 1 or is_blank(lines[0][1]):
+        table.errors.append(TableIssue(1, "", "", "", _("The first line must hold the column names.")))
+        return table
+    table.header, table.errors, table.warnings = read_header(lines[0][1], columns, ignored)
+    if table.errors:
+        return table
+    rows = [(line, cells) for line, cells in lines[1:] if not is_blank(cells)]
+    if len(rows) > MAX_ROWS:
+        table.errors.append(
+            TableIssue(
+                None, "", "", "", _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS}
+            )
+        )
+        return table
+    table.rows = rows
+    return table
+
+
+def sort_issues(issues: list[TableIssue]) -> None:
+    """In place, in reading order: by line, then column (AA after Z), so the file can be fixed top down."""
+    issues.sort(key=lambda issue: (issue.line or 0, issue.letter.rjust(3)))
+
+
 # --- Interpreting values ------------------------------------------------------------------------------------
 
 
@@ -305,6 +423,26 @@ def write_table(
     sheet = re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip()[:31] or "Sheet"
     dataset = tablib.Dataset(*body, headers=header, title=sheet)
     return dataset.export(file_format)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A file ready to download, with how many data rows it holds (for the audit trail)."""
+
+    content: bytes
+    format: ExportFormat
+    filename: str
+    rows: int
+
+
+def export_table(
+    headers: Sequence[str], rows: Sequence[Sequence], file_format: str, *, title: str, name: str
+) -> Export:
+    """:func:`write_table` plus a download name ``<name>-<today>.<extension>``: the date tells two downloads
+    of the same data apart in the user's folder."""
+    spec = EXPORT_FORMATS[file_format]
+    content = write_table(headers, rows, file_format, title=title)
+    return Export(content, spec, f"{name}-{timezone.localdate():%Y-%m-%d}.{spec.extension}", len(rows))
 
 
 def _plain(value):

@@ -1,10 +1,12 @@
-"""Small helpers every app's views share: permission checks and showing service errors on forms."""
+"""Small helpers every app's views share: permission checks, showing service errors, file downloads."""
 
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 
 
 def permission_required(perm: str, get_object: Callable | None = None) -> Callable:
@@ -37,3 +39,19 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field_name if field_name in form.fields else NON_FIELD_ERRORS, errors)
     else:
         form.add_error(None, error)
+
+
+def message_service_errors(request: HttpRequest, error: ValidationError) -> None:
+    """Show a service's ValidationError where there is no form to hold it (a state button, a confirmation):
+    each message goes to the messages framework, so the page the user is redirected to says why."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def download_response(
+    content: bytes, content_type: str, filename: str, *, inline: bool = False
+) -> HttpResponse:
+    """A generated file as a download (or, with ``inline``, shown in the browser) under ``filename``."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    return response

@@ -7,15 +7,13 @@ subqueries, then all their territories through the link table.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from officine.core.tabular import EXPORT_FORMATS, ExportFormat, escape_cell, write_table
+from officine.core.tabular import EXPORT_FORMATS, Export, ExportFormat, escape_cell, export_table
 
 from .choices import CprCategory, EccpSubcategory
 from .importing import COLUMNS_BY_FIELD
@@ -167,18 +165,8 @@ def export_rows(queryset: QuerySet[Organization]) -> list[list]:
     return result
 
 
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    format: ExportFormat
-    filename: str
-    rows: int
-
-
 def export_registry(queryset: QuerySet[Organization], file_format: str) -> Export:
     """The file's bytes, its format, a dated download name and the number of organisations in it."""
-    spec = EXPORT_FORMATS[file_format]
-    rows = export_rows(queryset)
-    content = write_table(headers(), rows, file_format, title=_("Partners"))
-    filename = f"{_('partner-registry')}-{timezone.localdate():%Y-%m-%d}.{spec.extension}"
-    return Export(content, spec, filename, len(rows))
+    return export_table(
+        headers(), export_rows(queryset), file_format, title=_("Partners"), name=_("partner-registry")
+    )

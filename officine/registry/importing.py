@@ -21,13 +21,16 @@ from officine.core.tabular import (
     MAX_COLUMNS,
     MAX_ROWS,
     ColumnSpec,
+    TableHeader,
     choice_lookup,
     column_letter,
     decode_text,
     normalize_header,
     parse_choice,
     read_rows,
+    read_table,
     sniff_delimiter,
+    sort_issues,
     unescape_formula,
 )
 from officine.core.tabular import TableIssue as ImportIssue
@@ -187,71 +190,17 @@ def _parse_country(text: str) -> str:
 # --- The whole file -----------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Header:
-    field_to_index: dict[str, int]
-    headers: list[str]
-
-    def position(self, field_name: str) -> tuple[str, str]:
-        """(column name as written in the file, letter), or the expected name when the column is absent."""
-        index = self.field_to_index.get(field_name)
-        if index is None:
-            spec = COLUMNS_BY_FIELD.get(field_name)
-            return (spec.header() if spec else ""), ""
-        return self.headers[index], column_letter(index)
-
-
-def _read_header(cells: list[str], result: ImportResult) -> _Header:
-    known = {normalize_header(name): spec for spec in COLUMNS for name in spec.names}
-    field_to_index: dict[str, int] = {}
-    for index, raw in enumerate(cells):
-        key = normalize_header(raw)
-        if not key:
-            continue
-        spec = known.get(key)
-        letter = column_letter(index)
-        if spec is None:
-            result.warnings.append(
-                ImportIssue(1, raw, letter, "", _("Column not recognised: it will be ignored."))
-            )
-        elif spec.field in field_to_index:
-            first = column_letter(field_to_index[spec.field])
-            result.errors.append(
-                ImportIssue(
-                    1, raw, letter, "", _("This column repeats column %(letter)s.") % {"letter": first}
-                )
-            )
-        else:
-            field_to_index[spec.field] = index
-    for spec in COLUMNS:
-        if spec.required and spec.field not in field_to_index:
-            result.errors.append(
-                ImportIssue(
-                    1,
-                    spec.header(),
-                    "",
-                    "",
-                    _("Required column missing: add a column named “%(it)s” (or “%(en)s”).")
-                    % {"it": spec.italian, "en": spec.english},
-                )
-            )
-    return _Header(field_to_index, [str(c) for c in cells])
-
-
 class _RowParser:
     """Turns one line into an unsaved Organization, collecting every problem instead of stopping at one."""
 
-    def __init__(self, header: _Header) -> None:
+    def __init__(self, header: TableHeader) -> None:
         self.header = header
         self.lookups = {name: choice_lookup(choices) for name, choices in CHOICE_FIELDS.items()}
         self.focus_lookup = choice_lookup(CivilSocietyFocus)
         self.resolver = TerritoryResolver()
 
     def value(self, cells: list[str], field_name: str) -> str:
-        index = self.header.field_to_index.get(field_name)
-        if index is None or index >= len(cells):
-            return ""
-        text = unescape_formula(str(cells[index]).strip())
+        text = self.header.value(cells, field_name)
         if field_name in ("tax_code", "vat_number") and text.isdigit() and 8 <= len(text) < 11:
             text = text.zfill(11)  # a spreadsheet that read the code as a number dropped its leading zeros
         return text
@@ -310,40 +259,26 @@ class _RowParser:
 def parse_organizations(content: bytes, file_format: str) -> ImportResult:
     """Check a whole file; ``result.rows`` are unsaved organisations, ready for ``bulk_create``."""
     result = ImportResult()
-    try:
-        table = read_rows(content, file_format)
-    except ImportFileError as exc:
-        result.errors.append(ImportIssue(None, "", "", "", str(exc)))
+    table = read_table(content, file_format, COLUMNS)
+    result.errors.extend(table.errors)
+    result.warnings.extend(table.warnings)
+    if table.errors:
         return result
-    if not table or table[0][0] != 1 or not any(str(c).strip() for c in table[0][1]):
-        result.errors.append(ImportIssue(1, "", "", "", _("The first line must hold the column names.")))
-        return result
-    header = _read_header(table[0][1], result)
-    data_rows = [(line, cells) for line, cells in table[1:] if any(str(c).strip() for c in cells)]
-    if len(data_rows) > MAX_ROWS:
-        result.errors.append(
-            ImportIssue(
-                None, "", "", "", _("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS}
-            )
-        )
-        return result
-    if any(issue.line == 1 for issue in result.errors):
-        return result  # without the right columns every row would fail for the same reason
-    if not data_rows:
+    if not table.rows:
         result.errors.append(ImportIssue(None, "", "", "", _("The file has no organisations to import.")))
         return result
-    parser = _RowParser(header)
-    for line, cells in data_rows:
+    parser = _RowParser(table.header)
+    for line, cells in table.rows:
         row, issues = parser.parse(line, cells)
         result.errors.extend(issues)
         if row is not None:
             result.rows.append(row)
-    _check_duplicates(result, header)
-    result.errors.sort(key=lambda issue: (issue.line or 0, issue.letter.rjust(3)))
+    _check_duplicates(result, table.header)
+    sort_issues(result.errors)
     return result
 
 
-def _check_duplicates(result: ImportResult, header: _Header) -> None:
+def _check_duplicates(result: ImportResult, header: TableHeader) -> None:
     """Tax codes must be unique: within the file (the later line is wrong) and against the registry."""
     column, letter = header.position("tax_code")
     first_line: dict[str, int] = {}

@@ -7,7 +7,7 @@ an anonymous visitor is sent to the login page, a logged-in user without the per
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from officine.accounts.services import invite_user
-from officine.core.viewtools import add_service_errors, permission_required
+from officine.core.viewtools import add_service_errors, download_response, permission_required
 
 from . import services
 from .exporting import EXPORT_FORMATS, export_registry
@@ -252,11 +252,8 @@ def import_upload(request):
 
 @permission_required("registry.import_organizations")
 def import_template(request):
-    response = HttpResponse(
-        ("\ufeff" + template_csv()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_("organisations-template")}.csv"'
-    return response
+    content = ("\ufeff" + template_csv()).encode("utf-8")
+    return download_response(content, "text/csv; charset=utf-8", f"{_('organisations-template')}.csv")
 
 
 def _own_pending_import(request, pk: int) -> PendingImport:
@@ -330,7 +327,4 @@ def export_download(request, file_format: str):
     filters = DirectoryFilterForm(request.GET).filters()
     export = export_registry(search_organizations(**filters), file_format)
     services.record_export(request.user, file_format, filters, export.rows)
-    content, spec, filename = export.content, export.format, export.filename
-    response = HttpResponse(content, content_type=spec.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download_response(export.content, export.format.content_type, export.filename)

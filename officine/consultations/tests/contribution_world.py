@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from officine.conftest import enrol_totp, make_programme_staff, make_user
+from officine.conftest import make_user
 from officine.consultations import services
 from officine.consultations.models import (
     Audience,
@@ -23,10 +23,10 @@ from officine.consultations.models import (
     ConsultationState,
     Contribution,
     Document,
-    Phase,
     ProcedureKind,
 )
-from officine.programmes.models import Membership, Programme, ProgrammeStaff
+from officine.consultations.tests import factories
+from officine.programmes.models import Membership, Programme
 from officine.registry.models import Organization, Representative
 
 _seq = itertools.count(1)
@@ -140,19 +140,19 @@ class World:
         **fields,
     ) -> Consultation:
         today = timezone.localdate()
-        consultation = Consultation.objects.create(
-            programme=self.programme,
-            title_it=fields.pop("title_it", "Consultazione sulla bozza del programma"),
+        defaults = {
+            "title_it": "Consultazione sulla bozza del programma",
+            "opens_on": today - timedelta(days=7),
+            "closes_on": today + timedelta(days=21),
+        }
+        return factories.make_consultation(
+            self.programme,
+            documents or (self.document,),
             kind=kind,
-            phase=Phase.PREPARATION,
             audience=audience,
-            opens_on=fields.pop("opens_on", today - timedelta(days=7)),
-            closes_on=fields.pop("closes_on", today + timedelta(days=21)),
             state=state,
-            **fields,
+            **{**defaults, **fields},
         )
-        consultation.documents.set(documents or (self.document,))
-        return consultation
 
     def contribution(self, consultation: Consultation, author=None, **fields) -> Contribution:
         """A contribution written straight to the database (for pages and rules, not for the services)."""
@@ -172,21 +172,11 @@ class World:
 
 
 def build_world() -> World:
-    staff = make_programme_staff("staff@example.org", full_name="Giulia Staff")
-    enrol_totp(staff)
-    programme = Programme.objects.get(cci="2021IT05FFPR003")
-    other_programme = Programme.objects.create(
-        cci="2021IT05FFPR001",
-        title_it="PN Scuola e competenze 2021-2027",
-        cycle="2021-2027",
-        kind="national",
-        managing_authority=programme.managing_authority,
-    )
-    staff_other = make_user("staff-altro@example.org", full_name="Marco Altro")
-    ProgrammeStaff.objects.create(programme=other_programme, user=staff_other)
-    enrol_totp(staff_other)
-    admin = make_user("admin@example.org", full_name="Amministratrice", is_superuser=True, is_staff=True)
-    enrol_totp(admin)
+    staff = factories.make_staff(full_name="Giulia Staff")
+    programme = factories.staff_programme()
+    other_programme = factories.make_other_programme(programme)
+    staff_other = factories.add_staff(other_programme, "staff-altro@example.org", full_name="Marco Altro")
+    admin = factories.make_admin(full_name="Amministratrice")
 
     member_org = make_org(name="Forum del Terzo Settore regionale")
     third_sector_org = make_org(name="Cooperativa sociale Il Ponte", runts_number="RUNTS-000123")

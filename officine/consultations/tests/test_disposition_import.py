@@ -166,6 +166,21 @@ def test_preview_of_a_bad_file_lists_errors_and_cannot_be_confirmed(client, worl
     assert not Disposition.objects.exists()
 
 
+def test_upload_page_and_preview_use_the_shared_import_blocks(client, world):
+    """The upload form, its columns and the error and warning tables are the includes the registry uses."""
+    client.force_login(world.staff)
+    url = reverse("manage_dispositions:import", args=[world.consultation.pk])
+    html = client.get(url.replace("/it/", "/en/", 1)).content.decode()
+    assert "csrfmiddlewaretoken" in html and 'enctype="multipart/form-data"' in html
+    assert "<code>sezioni_modificate</code>" in html and "Lines with no disposition" in html
+    bad = csv_bytes([["1", "forse", "Motivo.", "", "x"]], [*HEADER, "appunti"])
+    preview = client.post(url, {"file": SimpleUploadedFile("esiti.csv", bad)})["Location"]
+    html = client.get(preview.replace("/it/", "/en/", 1)).content.decode()
+    assert "The file has 1 error: nothing will be recorded." in html
+    assert f'href="{url.replace("/it/", "/en/", 1)}"' in html  # back to the upload form
+    assert "Warnings (the import is not blocked)" in html and "E – appunti" in html
+
+
 def test_upload_refuses_other_files_and_other_people(client, world):
     client.force_login(world.staff)
     url = reverse("manage_dispositions:import", args=[world.consultation.pk])

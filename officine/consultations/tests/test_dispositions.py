@@ -12,10 +12,9 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from officine.conftest import enrol_totp, make_programme_staff, make_user
+from officine.conftest import make_user
 from officine.consultations import dispositions, services
 from officine.consultations.models import (
-    Audience,
     Consultation,
     ConsultationState,
     Contribution,
@@ -25,12 +24,12 @@ from officine.consultations.models import (
     DispositionTemplate,
     Document,
     DocumentVersion,
-    Phase,
     Section,
 )
+from officine.consultations.tests import factories
 from officine.core.models import AuditEvent
 from officine.notifications.models import Notification
-from officine.programmes.models import Programme, ProgrammeStaff
+from officine.programmes.models import Programme
 from officine.registry.models import Organization
 
 SECTIONS_V1 = [
@@ -94,9 +93,8 @@ def publish_second_version(staff, document: Document) -> DocumentVersion:
 
 
 def build_world(state: str = ConsultationState.CLOSED, *, second_version: bool = True, **fields) -> World:
-    staff = make_programme_staff("staff@example.org", full_name="Funzionaria AdG")
-    enrol_totp(staff)
-    programme = Programme.objects.get(cci="2021IT05FFPR003")
+    staff = factories.make_staff(full_name="Funzionaria AdG")
+    programme = factories.staff_programme()
     document = services.create_document(
         staff, programme, title_it="Bozza del programma", sections=SECTIONS_V1
     )
@@ -104,15 +102,11 @@ def build_world(state: str = ConsultationState.CLOSED, *, second_version: bool =
     v2 = publish_second_version(staff, document) if second_version else None
     defaults = {
         "title_it": "Consultazione sulla bozza del programma",
-        "phase": Phase.PREPARATION,
-        "audience": Audience.PARTNERS,
         "opens_on": date(2025, 4, 14),
         "closes_on": date(2025, 4, 29),
-        "topics": ["priorities"],
         "state": state,
     }
-    consultation = Consultation.objects.create(programme=programme, **{**defaults, **fields})
-    consultation.documents.add(document)
+    consultation = factories.make_consultation(programme, [document], **{**defaults, **fields})
     author = make_user("delegata@example.org", full_name="Giulia Bianchi")
     org = make_org("Legambiente Puglia", cpr="c")
     return World(staff, programme, document, v1, v2, consultation, org, author)
@@ -322,15 +316,8 @@ def test_dispose_notifies_the_author(world):
 
 def test_only_staff_of_the_programme_may_dispose(world):
     contribution = add_contribution(world, section=world.v1_section(2))
-    other_programme = Programme.objects.create(
-        cci="2021IT05FFPR001",
-        title_it="PN Scuola e competenze",
-        cycle="2021-2027",
-        kind="national",
-        managing_authority=world.programme.managing_authority,
-    )
-    outsider = make_user("altro@example.org")
-    ProgrammeStaff.objects.create(programme=other_programme, user=outsider)
+    other_programme = factories.make_other_programme(world.programme)
+    outsider = factories.add_staff(other_programme, "altro@example.org")
     for user in (outsider, world.author):
         with pytest.raises(PermissionDenied):
             dispositions.dispose(user, contribution, outcome="not_accepted", reason="Motivo.")
@@ -435,13 +422,7 @@ def test_template_crud_is_audited_and_prefills(world):
 
 
 def test_templates_belong_to_their_programme(world):
-    other_programme = Programme.objects.create(
-        cci="2021IT05FFPR001",
-        title_it="PN Scuola e competenze",
-        cycle="2021-2027",
-        kind="national",
-        managing_authority=world.programme.managing_authority,
-    )
+    other_programme = factories.make_other_programme(world.programme)
     foreign = DispositionTemplate.objects.create(
         programme=other_programme, title="Altro", outcome="not_accepted", reason="X."
     )
@@ -495,22 +476,13 @@ def template(world) -> DispositionTemplate:
 @pytest.mark.parametrize("role", ["anonymous", "author", "outsider", "staff", "admin"])
 def test_staff_pages_access_matrix(client, world, template, role):
     contribution = add_contribution(world, section=world.v1_section(2))
+    other = factories.make_other_programme(world.programme)
     users = {
         "author": world.author,
-        "outsider": make_user("altro-staff@example.org"),
+        "outsider": factories.add_staff(other, "altro-staff@example.org"),
         "staff": world.staff,
-        "admin": make_user("admin@example.org", is_superuser=True, is_staff=True),
+        "admin": factories.make_admin(),
     }
-    other = Programme.objects.create(
-        cci="2021IT05FFPR001",
-        title_it="PN Scuola",
-        cycle="2021-2027",
-        kind="national",
-        managing_authority=world.programme.managing_authority,
-    )
-    ProgrammeStaff.objects.create(programme=other, user=users["outsider"])
-    enrol_totp(users["outsider"])
-    enrol_totp(users["admin"])
     if role != "anonymous":
         client.force_login(users[role])
     for name, url in _pages(world, contribution, template).items():

@@ -2,11 +2,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
-from officine.conftest import make_programme_staff, make_user
+from officine.conftest import make_user
 from officine.consultations import services
 from officine.consultations.models import DocumentVersion, Section, SectionChange
+from officine.consultations.tests.factories import make_other_programme
 from officine.core.models import AuditEvent
-from officine.programmes.models import Programme, ProgrammeStaff
+from officine.programmes.models import ProgrammeStaff
 
 SECTIONS = [
     {"level": 1, "heading": "Contesto", "body": "Il programma sostiene l'inclusione."},
@@ -15,14 +16,7 @@ SECTIONS = [
 ]
 
 
-@pytest.fixture
-def staff(db):
-    return make_programme_staff("staff@example.org")
-
-
-@pytest.fixture
-def programme(staff):
-    return Programme.objects.get(cci="2021IT05FFPR003")
+# staff, programme: ../conftest.py
 
 
 @pytest.fixture
@@ -133,13 +127,7 @@ def test_new_version_needs_a_published_one(staff, document):
     ],
 )
 def test_document_permissions_matrix(role, manage, see_draft, document, staff):
-    other_programme = Programme.objects.create(
-        cci="2021IT16FFPR005",
-        title_it="PN Metro plus",
-        cycle="2021-2027",
-        kind="national",
-        managing_authority=document.programme.managing_authority,
-    )
+    other_programme = make_other_programme(document.programme)
     users = {
         "anonymous": AnonymousUser,
         "plain": lambda: make_user("p@example.org"),

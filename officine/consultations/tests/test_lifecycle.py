@@ -3,23 +3,15 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from officine.conftest import make_programme_staff
 from officine.consultations import lifecycle, services
-from officine.consultations.models import Audience, Consultation, ConsultationState, Phase
+from officine.consultations.models import Audience, Consultation, ConsultationState
+from officine.consultations.tests import factories
 from officine.core.models import AuditEvent
-from officine.programmes.models import Programme
 
 SECTIONS = [{"heading": "Obiettivi", "body": "Testo."}]
 
 
-@pytest.fixture
-def staff(db):
-    return make_programme_staff("staff@example.org")
-
-
-@pytest.fixture
-def programme(staff):
-    return Programme.objects.get(cci="2021IT05FFPR003")
+# staff, programme: ../conftest.py
 
 
 @pytest.fixture
@@ -28,18 +20,9 @@ def document(staff, programme):
 
 
 def make_consultation(programme, document=None, **fields) -> Consultation:
-    defaults = {
-        "title_it": "Consultazione sulla bozza",
-        "phase": Phase.PREPARATION,
-        "audience": Audience.PARTNERS,
-        "opens_on": date(2025, 4, 14),
-        "closes_on": date(2025, 4, 29),
-        "topics": ["priorities"],
-    }
-    consultation = Consultation.objects.create(programme=programme, **{**defaults, **fields})
-    if document is not None:
-        consultation.documents.add(document)
-    return consultation
+    """Open 14-29 April 2025, a fortnight with two holidays whose working days the tests count."""
+    dates = {"opens_on": date(2025, 4, 14), "closes_on": date(2025, 4, 29)}
+    return factories.make_consultation(programme, [document] if document else [], **{**dates, **fields})
 
 
 def test_ten_working_days_across_easter_and_liberation_day(programme):
@@ -122,13 +105,7 @@ def test_scheduling_needs_documents_of_the_programme_and_a_future_start(staff, p
     with pytest.raises(ValidationError) as excinfo:
         lifecycle.schedule(staff, late, today=date(2025, 4, 15))
     assert "opens_on" in excinfo.value.message_dict
-    other = Programme.objects.create(
-        cci="2021IT16FFPR005",
-        title_it="PN Metro plus",
-        cycle="2021-2027",
-        kind="national",
-        managing_authority=programme.managing_authority,
-    )
+    other = factories.make_other_programme(programme)
     foreign = make_consultation(other, document)
     with pytest.raises(ValidationError):
         lifecycle.schedule(staff, foreign, today=date(2025, 4, 1))

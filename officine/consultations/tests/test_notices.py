@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from officine.conftest import make_programme_staff, make_user
+from officine.conftest import make_user
 from officine.consultations import notices, services
 from officine.consultations.models import (
     Audience,
@@ -18,10 +18,10 @@ from officine.consultations.models import (
     ContributionState,
     Disposition,
     DispositionOutcome,
-    Phase,
     ProcedureKind,
     Question,
 )
+from officine.consultations.tests import factories
 from officine.notifications.models import Notification
 from officine.programmes.models import Membership, Programme
 from officine.registry.models import Organization, Representative
@@ -70,8 +70,8 @@ def build_partnership() -> SimpleNamespace:
     - ``observer_only``: representative of a member that is on the committee but not consulted;
     - ``mixed``: expired mandate for a member and a mandate in force for a non-member.
     """
-    staff = make_programme_staff("staff@example.org", full_name="Staff Programma")
-    programme = Programme.objects.get(cci="2021IT05FFPR003")
+    staff = factories.make_staff(full_name="Staff Programma")
+    programme = factories.staff_programme()
     users = {
         name: make_user(f"{name}@example.org", full_name=name.title())
         for name in ("member", "non_member", "expired", "former", "observer_only", "mixed")
@@ -105,17 +105,11 @@ def build_partnership() -> SimpleNamespace:
 
 def make_consultation(p: SimpleNamespace, *, document=None, **fields) -> Consultation:
     defaults = {
-        "title_it": "Consultazione sulla bozza",
-        "phase": Phase.PREPARATION,
-        "audience": Audience.PARTNERS,
         "opens_on": date(2026, 11, 16),
         "closes_on": date(2026, 12, 15),
-        "topics": ["priorities"],
         "state": ConsultationState.OPEN,
     }
-    consultation = Consultation.objects.create(programme=p.programme, **{**defaults, **fields})
-    consultation.documents.add(document or p.document)
-    return consultation
+    return factories.make_consultation(p.programme, [document or p.document], **{**defaults, **fields})
 
 
 def it_url(name: str, kwargs: dict) -> str:

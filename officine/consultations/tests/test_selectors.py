@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from officine.conftest import make_programme_staff
 from officine.consultations import selectors, services
 from officine.consultations.models import (
     Audience,
@@ -27,6 +26,7 @@ from officine.consultations.models import (
     ProcedureKind,
     Question,
 )
+from officine.consultations.tests import factories
 from officine.core.search import build_document
 from officine.programmes.models import Programme
 from officine.registry.models import Organization
@@ -87,19 +87,15 @@ def new_version(actor, document, change_section: int = 1):
 def make_consultation(
     programme: Programme, documents=(), state=ConsultationState.OPEN, **fields
 ) -> Consultation:
+    """Open since five days, for ten more, with a title of its own (lists show several)."""
     today = timezone.localdate()
     defaults = {
         "title_it": f"Consultazione {next(_seq)}",
-        "phase": Phase.PREPARATION,
-        "audience": Audience.PARTNERS,
         "opens_on": today - timedelta(days=5),
         "closes_on": today + timedelta(days=10),
-        "topics": ["priorities"],
         "state": state,
     }
-    consultation = Consultation.objects.create(programme=programme, **{**defaults, **fields})
-    consultation.documents.add(*documents)
-    return consultation
+    return factories.make_consultation(programme, documents, **{**defaults, **fields})
 
 
 def make_contribution(
@@ -143,14 +139,7 @@ def dispose(
 # --- Fixtures -------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff(db):
-    return make_programme_staff("staff@example.org")
-
-
-@pytest.fixture
-def programme(staff):
-    return Programme.objects.get(cci="2021IT05FFPR003")
+# staff, programme: ../conftest.py
 
 
 @pytest.fixture

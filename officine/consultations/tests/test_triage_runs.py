@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from officine.conftest import enrol_totp, make_programme_staff, make_user
+from officine.conftest import make_user
 from officine.consultations import selectors_triage, services, triage, triage_runs
 from officine.consultations.models import (
     Audience,
@@ -29,8 +29,8 @@ from officine.consultations.models import (
     TriageRun,
     TriageStatus,
 )
+from officine.consultations.tests import factories
 from officine.core.models import AuditEvent
-from officine.programmes.models import Programme, ProgrammeStaff
 from officine.registry.models import Organization
 
 CAMPAIGN = (
@@ -52,16 +52,7 @@ TEXTS = [
 ]
 
 
-@pytest.fixture
-def staff(db):
-    user = make_programme_staff("staff@example.org", full_name="Staff Programma")
-    enrol_totp(user)
-    return user
-
-
-@pytest.fixture
-def programme(staff):
-    return Programme.objects.get(cci="2021IT05FFPR003")
+# staff, programme, staff_client: ../conftest.py
 
 
 @pytest.fixture
@@ -72,17 +63,14 @@ def consultation(staff, programme):
         title_it="Bozza del programma",
         sections=[{"heading": "Obiettivi", "body": "Testo."}],
     )
-    consultation = Consultation.objects.create(
-        programme=programme,
-        title_it="Consultazione sulla bozza",
-        phase=Phase.PREPARATION,
+    return factories.make_consultation(
+        programme,
+        [document],
         audience=Audience.PUBLIC,
         opens_on=date(2025, 4, 1),
         closes_on=date(2025, 5, 15),
         state=ConsultationState.CLOSED,
     )
-    consultation.documents.add(document)
-    return consultation
 
 
 @pytest.fixture
@@ -115,12 +103,6 @@ def add_contributions(consultation, texts, *, organization=None, start=1, **fiel
 @pytest.fixture
 def contributions(consultation, organization):
     return add_contributions(consultation, TEXTS, organization=organization)
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 # --- start_triage ---------------------------------------------------------------------------------------
@@ -180,15 +162,8 @@ def test_only_the_consultations_staff_may_start(consultation, contributions, who
     elif who == "anonymous":
         user = AnonymousUser()
     else:
-        user = make_user("altro@example.org")
-        other = Programme.objects.create(
-            cci="2021IT05FFPR001",
-            title_it="PN Scuola",
-            cycle="2021-2027",
-            kind="national",
-            managing_authority=consultation.programme.managing_authority,
-        )
-        ProgrammeStaff.objects.create(programme=other, user=user)
+        other = factories.make_other_programme(consultation.programme)
+        user = factories.add_staff(other, "altro@example.org")
     with pytest.raises(PermissionDenied):
         triage_runs.start_triage(user, consultation)
     assert not TriageRun.objects.exists()
@@ -329,17 +304,8 @@ def test_pages_are_for_the_consultations_staff_only(client, consultation, contri
     if role == "plain":
         client.force_login(make_user("utente@example.org"))
     elif role == "staff_other":
-        user = make_user("altro@example.org")
-        enrol_totp(user)
-        other = Programme.objects.create(
-            cci="2021IT05FFPR001",
-            title_it="PN Scuola",
-            cycle="2021-2027",
-            kind="national",
-            managing_authority=consultation.programme.managing_authority,
-        )
-        ProgrammeStaff.objects.create(programme=other, user=user)
-        client.force_login(user)
+        other = factories.make_other_programme(consultation.programme)
+        client.force_login(factories.add_staff(other, "altro@example.org"))
     urls = _urls(consultation, run)
     for name, url in urls.items():
         response = client.post(url) if name == "start" else client.get(url)

@@ -12,11 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from officine.conftest import enrol_totp, make_programme_staff, make_user
+from officine.conftest import make_user
 from officine.consultations import services
 from officine.consultations.models import Document, DocumentVersion, Section, VersionAttachment
 from officine.core.models import AuditEvent
-from officine.programmes.models import Programme, ProgrammeStaff
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 SECTIONS = [
@@ -26,41 +25,7 @@ SECTIONS = [
 ]
 
 
-# --- Fixtures: one user per role ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def staff(db):
-    user = make_programme_staff("staff@example.org", full_name="Staff Programma")
-    enrol_totp(user)
-    return user
-
-
-@pytest.fixture
-def programme(staff):
-    return Programme.objects.get(cci="2021IT05FFPR003")
-
-
-@pytest.fixture
-def other_staff(programme):
-    other = Programme.objects.create(
-        cci="2021IT05FFPR001",
-        title_it="PN Scuola e competenze 2021-2027",
-        cycle="2021-2027",
-        kind="national",
-        managing_authority=programme.managing_authority,
-    )
-    user = make_user("altro@example.org")
-    ProgrammeStaff.objects.create(programme=other, user=user)
-    enrol_totp(user)
-    return user
-
-
-@pytest.fixture
-def admin(db):
-    user = make_user("admin@example.org", is_superuser=True, is_staff=True)
-    enrol_totp(user)
-    return user
+# --- Fixtures (staff, programme, other_staff, admin: ../conftest.py) ----------------------------------------
 
 
 @pytest.fixture

@@ -8,52 +8,17 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from officine.conftest import enrol_totp, make_programme_staff, make_user
+from officine.conftest import make_user
 from officine.consultations import lifecycle, services
-from officine.consultations.models import Audience, Consultation, ConsultationState, Phase
+from officine.consultations.models import Consultation, ConsultationState
+from officine.consultations.tests.factories import make_consultation
 from officine.consultations.views_manage import optional_url
 from officine.core.models import AuditEvent
-from officine.programmes.models import Programme, ProgrammeStaff
 
 SECTIONS = [{"heading": "Obiettivi", "body": "Testo."}]
 
 
-@pytest.fixture
-def staff(db):
-    user = make_programme_staff("staff@example.org")
-    enrol_totp(user)
-    return user
-
-
-@pytest.fixture
-def programme(staff):
-    return Programme.objects.get(cci="2021IT05FFPR003")
-
-
-@pytest.fixture
-def other_programme(programme):
-    return Programme.objects.create(
-        cci="2021IT05FFPR001",
-        title_it="PN Scuola e competenze 2021-2027",
-        cycle="2021-2027",
-        kind="national",
-        managing_authority=programme.managing_authority,
-    )
-
-
-@pytest.fixture
-def other_staff(other_programme):
-    user = make_user("altro@example.org")
-    ProgrammeStaff.objects.create(programme=other_programme, user=user)
-    enrol_totp(user)
-    return user
-
-
-@pytest.fixture
-def admin(db):
-    user = make_user("admin@example.org", is_superuser=True, is_staff=True)
-    enrol_totp(user)
-    return user
+# staff, programme, other_programme, other_staff, admin: ../conftest.py
 
 
 @pytest.fixture
@@ -63,21 +28,6 @@ def document(staff, programme):
 
 def _today():
     return timezone.localdate()
-
-
-def make_consultation(programme, *documents, **fields) -> Consultation:
-    opens = _today() + timedelta(days=7)
-    defaults = {
-        "title_it": "Consultazione sulla bozza",
-        "phase": Phase.PREPARATION,
-        "audience": Audience.PARTNERS,
-        "opens_on": opens,
-        "closes_on": opens + timedelta(days=40),
-        "topics": ["priorities"],
-    }
-    consultation = Consultation.objects.create(programme=programme, **{**defaults, **fields})
-    consultation.documents.set(documents)
-    return consultation
 
 
 def form_data(document=None, **overrides) -> dict:
@@ -141,7 +91,7 @@ def test_list_shows_the_staffs_consultations_only(client, programme, other_progr
 
 
 def test_transition_refused_to_other_staff_and_visitors(client, programme, document, other_staff):
-    consultation = make_consultation(programme, document)
+    consultation = make_consultation(programme, [document])
     url = reverse("manage_consultations:transition", args=[consultation.pk, "schedule"])
     assert client.post(url).status_code == 302  # login page
     client.force_login(other_staff)
@@ -224,7 +174,7 @@ def test_documents_of_another_programme_are_not_accepted(client, staff, admin, o
 
 
 def test_edit_a_draft(client, staff, programme, document):
-    consultation = make_consultation(programme, document)
+    consultation = make_consultation(programme, [document])
     client.force_login(staff)
     url = reverse("manage_consultations:edit", args=[consultation.pk])
     response = client.get(url)
@@ -238,7 +188,7 @@ def test_edit_a_draft(client, staff, programme, document):
 
 
 def test_a_scheduled_consultation_cannot_be_edited(client, staff, programme, document):
-    consultation = make_consultation(programme, document, state=ConsultationState.SCHEDULED)
+    consultation = make_consultation(programme, [document], state=ConsultationState.SCHEDULED)
     client.force_login(staff)
     url = f"/en/manage/consultations/{consultation.pk}/edit/"
     response = client.post(url, form_data(document, title_it="Cambiato"), follow=True)
@@ -254,7 +204,7 @@ def test_a_scheduled_consultation_cannot_be_edited(client, staff, programme, doc
 
 
 def test_dashboard_shows_state_timetable_documents_and_buttons(client, staff, programme, document):
-    consultation = make_consultation(programme, document)
+    consultation = make_consultation(programme, [document])
     client.force_login(staff)
     response = client.get(f"/en/manage/consultations/{consultation.pk}/")
     html = response.content.decode()
@@ -280,7 +230,7 @@ def test_links_to_pages_not_installed_are_hidden():
 
 
 def test_schedule_then_back_to_draft_through_the_buttons(client, staff, programme, document):
-    consultation = make_consultation(programme, document)
+    consultation = make_consultation(programme, [document])
     client.force_login(staff)
     response = client.post(reverse("manage_consultations:transition", args=[consultation.pk, "schedule"]))
     assert response.status_code == 302
@@ -293,7 +243,7 @@ def test_schedule_then_back_to_draft_through_the_buttons(client, staff, programm
 
 
 def test_a_refused_transition_shows_the_reason_and_keeps_the_state(client, staff, programme, document):
-    consultation = make_consultation(programme, document, state=ConsultationState.SCHEDULED)
+    consultation = make_consultation(programme, [document], state=ConsultationState.SCHEDULED)
     client.force_login(staff)
     response = client.post(
         f"/en/manage/consultations/{consultation.pk}/state/open/", follow=True
@@ -311,7 +261,7 @@ def test_open_with_published_documents_notifies(client, staff, programme, docume
     services.publish_version(staff, document.versions.get())
     consultation = make_consultation(
         programme,
-        document,
+        [document],
         state=ConsultationState.SCHEDULED,
         opens_on=_today(),
         closes_on=_today() + timedelta(days=40),
@@ -332,7 +282,7 @@ def test_open_with_published_documents_notifies(client, staff, programme, docume
 def test_unpublished_document_blocks_opening(client, staff, programme, document, monkeypatch):
     consultation = make_consultation(
         programme,
-        document,
+        [document],
         state=ConsultationState.SCHEDULED,
         opens_on=_today(),
         closes_on=_today() + timedelta(40),
@@ -362,7 +312,7 @@ def test_transition_needs_post_and_a_known_action(client, staff, programme):
 
 
 def test_update_consultation_only_in_draft(staff, programme, document):
-    consultation = make_consultation(programme, document, state=ConsultationState.OPEN)
+    consultation = make_consultation(programme, [document], state=ConsultationState.OPEN)
     with pytest.raises(ValidationError, match="Only a draft consultation can be edited"):
         lifecycle.update_consultation(staff, consultation, {"title_it": "X"})
 
@@ -391,7 +341,7 @@ def test_create_consultation_reports_every_problem_by_field(staff, programme, ot
 
 
 def test_update_records_only_what_changed(staff, programme, document):
-    consultation = make_consultation(programme, document)
+    consultation = make_consultation(programme, [document])
     lifecycle.update_consultation(
         staff,
         consultation,

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from officine.conftest import enrol_totp, make_programme_staff, make_user
+from officine.conftest import make_user
 from officine.consultations.models import (
     Audience,
     ConsultationState,
@@ -20,30 +20,22 @@ from officine.consultations.models import (
     DispositionOutcome,
     Question,
 )
+from officine.consultations.tests import factories
 from officine.consultations.tests.test_selectors import (
     dispose,
     make_consultation,
     make_contribution,
     make_org,
+    make_other_programme,
     new_version,
     publish_document,
 )
 from officine.consultations.views import optional_url
-from officine.programmes.models import Programme
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(db):
-    user = make_programme_staff("staff@example.org")
-    enrol_totp(user)
-    return user
-
-
-@pytest.fixture
-def programme(staff):
-    return Programme.objects.get(cci="2021IT05FFPR003")
+# staff, programme: ../conftest.py
 
 
 @pytest.fixture
@@ -145,17 +137,9 @@ def test_draft_is_visible_only_to_staff_of_the_programme(client, programme, staf
     elif who == "plain":
         client.force_login(make_user("utente@example.org"))
     elif who == "admin":
-        admin = make_user("admin@example.org", is_superuser=True, is_staff=True)
-        enrol_totp(admin)
-        client.force_login(admin)
+        client.force_login(factories.make_admin())
     elif who == "other_staff":
-        from officine.consultations.tests.test_selectors import make_other_programme
-        from officine.programmes.models import ProgrammeStaff
-
-        other = make_user("altro@example.org")
-        ProgrammeStaff.objects.create(programme=make_other_programme(), user=other)
-        enrol_totp(other)
-        client.force_login(other)
+        client.force_login(factories.add_staff(make_other_programme(), "altro@example.org"))
     assert client.get(detail_url(draft)).status_code == expected
     assert client.get(contributions_url(draft)).status_code == expected
 

@@ -8,7 +8,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from officine.conftest import make_user
 from officine.core.models import AuditEvent
 from officine.notifications import services
 from officine.notifications.models import Frequency, Notification, NotificationPreference
@@ -29,16 +28,6 @@ def notice(n: int = 1, **fields) -> Notice:
 def daily(user):
     NotificationPreference.objects.create(user=user, email_frequency=Frequency.DAILY)
     return user
-
-
-@pytest.fixture
-def anna(db):
-    return make_user("anna@example.org", full_name="Anna Rossi")
-
-
-@pytest.fixture
-def bruno(db):
-    return make_user("bruno@example.org", full_name="Bruno Bianchi")
 
 
 # --- notify --------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from officine.conftest import enrol_totp, make_programme_staff, make_user
+from officine.conftest import enrol_totp, make_programme_staff
 from officine.core.models import AuditEvent
 from officine.notifications import services
 from officine.notifications.models import Frequency, Notification, NotificationPreference
@@ -24,16 +24,6 @@ def give(user, n: int, url: str = "/en/consultations/1/") -> list[Notification]:
             Notice(kind="test", key=f"{user.pk}:{i}", subject=f"Subject {i}", body=f"Body {i}.", url=url),
         )
     return list(Notification.objects.filter(recipient=user).order_by("pk"))
-
-
-@pytest.fixture
-def anna(db):
-    return make_user("anna@example.org", full_name="Anna Rossi")
-
-
-@pytest.fixture
-def bruno(db):
-    return make_user("bruno@example.org", full_name="Bruno Bianchi")
 
 
 # --- who gets in --------------------------------------------------------------------------------------

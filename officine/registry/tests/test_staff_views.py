@@ -277,6 +277,13 @@ def test_an_import_belongs_to_its_creator(client, users, mfa_admin):
     assert not Organization.objects.filter(name="Legambiente Puglia").exists()
 
 
+def test_upload_page_shows_the_form_and_the_accepted_columns(client, users):
+    client.force_login(users["staff"])
+    html = client.get(reverse("registry:import_upload")).content.decode()
+    assert "csrfmiddlewaretoken" in html and 'enctype="multipart/form-data"' in html
+    assert "<code>codice_fiscale</code>" in html and "Values of lists may be written as codes" in html
+
+
 def test_template_download(client, users):
     client.force_login(users["staff"])
     response = client.get(reverse("registry:import_template"))
