@@ -182,7 +182,7 @@ def _record_disposition(
 
 def _locked_contribution(pk: int) -> Contribution:
     return (
-        Contribution.objects.select_for_update()
+        Contribution.objects.select_for_update(of=("self",))
         .select_related("consultation", "version", "current_disposition")
         .get(pk=pk)
     )
@@ -242,7 +242,7 @@ def dispose_many(
     sections = _sections(changed_sections)
     _check_template(template, consultation)
     locked = list(
-        Contribution.objects.select_for_update()
+        Contribution.objects.select_for_update(of=("self",))
         .select_related("version", "current_disposition")
         .filter(pk__in=[c.pk for c in chosen])
         .order_by("number")
