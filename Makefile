@@ -58,9 +58,7 @@ demo: migrate
 # The background worker (grouping of contributions) runs beside the development server and stops with it.
 run: demo
 	@echo "Officine on http://127.0.0.1:$(PORT)/  (stop with Ctrl-C)"
-	@$(PY) manage.py db_worker --interval 2 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) scripts/dev-server.py $(PORT)
 
 chromium:
 	@scripts/ensure-chromium.sh
