@@ -91,6 +91,13 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         "ipa_code", "codice_ipa", "ipa_code", help=gettext_lazy("For public administrations, e.g. c_h501.")
     ),
     ColumnSpec(
+        "runts_number",
+        "numero_runts",
+        "runts_number",
+        aliases=("runts",),
+        help=gettext_lazy("RUNTS registration number, for third-sector bodies."),
+    ),
+    ColumnSpec(
         "website", "sito_web", "website", aliases=("sito",), help=gettext_lazy("Full address, https://…")
     ),
     ColumnSpec("email", "email", "email", aliases=("e_mail",), help=gettext_lazy("Public contact address.")),
@@ -216,7 +223,16 @@ class _RowParser:
             failed.add(field_name)
 
         data: dict[str, object] = {}
-        for name in ("name", "acronym", "tax_code", "vat_number", "ipa_code", "website", "email"):
+        for name in (
+            "name",
+            "acronym",
+            "tax_code",
+            "vat_number",
+            "ipa_code",
+            "runts_number",
+            "website",
+            "email",
+        ):
             data[name] = self.value(cells, name)
         data["description_it"] = self.value(cells, "description_it")
         data["description_en"] = self.value(cells, "description_en")

@@ -88,6 +88,16 @@ def test_header_languages():
         assert headers()[:3] == ["id", "denominazione", "sigla"]
 
 
+def test_runts_number_is_exported(registry):
+    from officine.registry.models import Organization
+
+    Organization.objects.filter(cpr_category="d").update(runts_number="RUNTS-11111")
+    with translation.override("it"):
+        content = export_registry(search_organizations(cpr_category="d"), "csv").content
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[1][rows[0].index("numero_runts")] == "RUNTS-11111"
+
+
 def test_export_honours_filters(registry):
     export = export_registry(search_organizations(cpr_category="d"), "csv")
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))

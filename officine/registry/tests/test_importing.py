@@ -147,6 +147,13 @@ def test_values_are_interpreted():
     assert [r.line for r in result.rows] == [2, 3, 4]
 
 
+def test_runts_number_is_read_when_the_column_is_there():
+    rows = [row + [runts] for row, runts in zip(good_rows(), ["", "RUNTS-98765", ""], strict=True)]
+    result = parse_organizations(csv_bytes(rows, header=[*HEADER, "numero_runts"]), "csv")
+    assert not result.errors
+    assert [r.organization.runts_number for r in result.rows] == ["", "RUNTS-98765", ""]
+
+
 def test_good_xlsx_with_numeric_codes():
     rows = good_rows()
     rows[0][3] = int("06363391001")  # Excel stored the code as a number and dropped the leading zero
