@@ -61,6 +61,14 @@ def reference_data(transactional_db):
     importlib.import_module("officine.programmes.migrations.0002_funds").load(django_apps, None)
 
 
+@pytest.fixture
+def demo_site(reference_data):
+    """The demo programmes, partnerships and consultations, as `make run` loads them."""
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def axe():
     return Axe()

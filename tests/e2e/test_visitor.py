@@ -1,17 +1,11 @@
 """A visitor browses programmes and partners in Italian and in English; axe checks every public page."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from officine.programmes.models import Programme
 
 DEMO_CCI = "2021IT05FFPR003"
-
-
-@pytest.fixture
-def demo_site(reference_data):
-    call_command("load_demo", verbosity=0)
 
 
 @pytest.mark.parametrize("lang", ["it", "en"])
