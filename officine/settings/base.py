@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "officine.programmes",
     "officine.notifications",
     "officine.consultations",
+    "officine.meetings",
     "officine.portal",
 ]
 
