@@ -185,7 +185,7 @@ def add_seat(
 
 
 def _locked_in_force(seat: Seat, on: date) -> Seat:
-    seat = Seat.objects.select_for_update().select_related("body").get(pk=seat.pk)
+    seat = Seat.objects.select_for_update(of=("self",)).select_related("body").get(pk=seat.pk)
     if seat.end_date is not None and seat.end_date < on:
         raise ValidationError(
             _("This seat already ended on %(date)s.")

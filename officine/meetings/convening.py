@@ -114,7 +114,9 @@ def _validate_notice(meeting: Meeting, sent_at: datetime, urgent: bool, reason: 
 
 
 def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("body", "programme").get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update(of=("self",)).select_related("body", "programme").get(pk=meeting.pk)
+    )
 
 
 def _clean(meeting: Meeting) -> None:

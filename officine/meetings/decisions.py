@@ -93,7 +93,7 @@ def _seat_of(meeting: Meeting, seat: Seat) -> Seat:
 @transaction.atomic
 def record_attendance(actor, meeting: Meeting, seat: Seat, status: str) -> Attendance:
     """Record (or correct) one seat's attendance; the quorum follows live."""
-    meeting = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
     _recording(meeting)
     _seat_of(meeting, seat)
     if status not in AttendanceStatus.values:
@@ -116,7 +116,7 @@ def record_attendance(actor, meeting: Meeting, seat: Seat, status: str) -> Atten
 
 
 def _locked_item(item: AgendaItem) -> AgendaItem:
-    item = AgendaItem.objects.select_for_update().select_related("meeting__body").get(pk=item.pk)
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting__body").get(pk=item.pk)
     _recording(item.meeting)
     return item
 
