@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from officine.core.i18n import localized
 from officine.core.models import TimeStampedModel
@@ -516,3 +517,183 @@ class Vote(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("A recorded vote cannot be deleted."))
+
+
+# --- Written procedures ---------------------------------------------------------------------------------
+
+
+class ProcedureState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ProcedureResult(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class WrittenProcedure(TimeStampedModel):
+    """A decision taken in writing instead of in a meeting (ECCP Art. 11(b), rules of procedure): members
+    answer by a deadline counted in working days from the opening; when the body's rules say so, members who
+    stay silent are taken to agree. The result is computed once, at closing, and never rewritten."""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="written_procedures"
+    )
+    title_it = models.CharField(_("title (Italian)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    opened_at = models.DateTimeField(_("opened"))
+    deadline = models.DateField(
+        _("deadline"), help_text=_("Members may answer until the end of this day (Europe/Rome).")
+    )
+    is_urgent = models.BooleanField(_("urgent procedure"), default=False)
+    urgency_reason = models.TextField(_("reason for urgency"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=8, choices=ProcedureState.choices, default=ProcedureState.OPEN, db_index=True
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=10, choices=ProcedureResult.choices, blank=True)
+    silent_consent_applied = models.BooleanField(
+        _("silence counted as consent"),
+        default=False,
+        help_text=_("Set at closing when the body's rules took members who did not answer to agree."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "pk"]
+        verbose_name = _("written procedure")
+        verbose_name_plural = _("written procedures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="open", result="") | Q(state="closed") & ~Q(result=""),
+                name="written_procedure_result_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_urgent=False) | ~Q(urgency_reason=""),
+                name="written_procedure_urgent_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["body", "opened_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_it, self.title_en)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ProcedureState.OPEN
+
+
+class ResponseChoice(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    OBJECT = "object", _("Object")
+    OBSERVATIONS = "observations", _("Observations without objecting")
+
+
+class WrittenResponse(models.Model):
+    """One seat's answer in a written procedure. Append-only: an answer is neither changed nor deleted."""
+
+    procedure = models.ForeignKey(
+        WrittenProcedure,
+        verbose_name=_("written procedure"),
+        on_delete=models.CASCADE,
+        related_name="responses",
+    )
+    seat = models.ForeignKey(
+        Seat, verbose_name=_("seat"), on_delete=models.PROTECT, related_name="written_responses"
+    )
+    choice = models.CharField(_("answer"), max_length=12, choices=ResponseChoice.choices)
+    text = models.TextField(_("reasons or observations"), blank=True)
+    at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        ordering = ["procedure", "at", "pk"]
+        verbose_name = _("written answer")
+        verbose_name_plural = _("written answers")
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "seat"], name="written_response_unique_seat"),
+            models.CheckConstraint(
+                condition=~Q(choice="object") | ~Q(text=""), name="written_response_objection_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat} – {self.get_choice_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("A recorded answer cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("A recorded answer cannot be deleted."))
+
+
+# --- Recommendations ------------------------------------------------------------------------------------
+
+
+class RecommendationStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting a reply")
+    # A context of their own: in Italian "raccomandazione" is feminine (accolta), "contributo" masculine.
+    ACCEPTED = "accepted", pgettext_lazy("recommendation", "Accepted")
+    PARTLY_ACCEPTED = "partly_accepted", pgettext_lazy("recommendation", "Partly accepted")
+    REJECTED = "rejected", pgettext_lazy("recommendation", "Rejected")
+    IMPLEMENTED = "implemented", _("Implemented")
+
+
+class Recommendation(TimeStampedModel):
+    """A recommendation of a body to the managing authority and the authority's account of what it did
+    about it (CPR Art. 40(3): the managing authority informs the committee of the actions taken)."""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="recommendations"
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+    )
+    text_it = models.TextField(_("text (Italian)"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+    date = models.DateField(_("made on"))
+    reply = models.TextField(_("managing authority's reply"), blank=True)
+    reply_date = models.DateField(_("reply date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RecommendationStatus.choices,
+        default=RecommendationStatus.OPEN,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(reply="") & Q(reply_date__isnull=False),
+                name="recommendation_reply_when_answered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        text = self.text
+        return text if len(text) <= 80 else f"{text[:79]}…"
+
+    @property
+    def text(self) -> str:
+        return localized(self.text_it, self.text_en)
