@@ -10,6 +10,7 @@ authors), so each download is recorded in the audit trail.
 from collections.abc import Callable
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,25 @@ from officine.registry.choices import CprCategory
 from .models import Consultation, Disposition, Section
 
 EXPORTABLE = ("contributions", "questions", "dispositions")
+
+
+def export_links(consultation: Consultation) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(label, [(format label, URL)]) for each export of the consultation, as the staff pages list them."""
+    labels = {
+        "contributions": _("Contributions"),
+        "questions": _("Questions and answers"),
+        "dispositions": _("Dispositions (full history)"),
+    }
+    return [
+        (
+            labels[what],
+            [
+                (spec.label, reverse("manage_dispositions:export", args=[consultation.pk, what, key]))
+                for key, spec in EXPORT_FORMATS.items()
+            ],
+        )
+        for what in EXPORTABLE
+    ]
 
 
 def _headers(pairs: tuple[tuple[str, str], ...]) -> list[str]:

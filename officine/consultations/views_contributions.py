@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -29,18 +29,10 @@ from .forms_contributions import ContributionForm
 from .models import Consultation, ConsultationState, Contribution, ContributionAttachment
 
 
-def optional_url(name: str, **kwargs) -> str | None:
-    """A link to another area's page, or None while that page does not exist (the template hides it)."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
-
-
 def consultation_crumbs(consultation: Consultation, *tail: tuple) -> list[tuple]:
     return [
-        (_("Consultations"), optional_url("consultations:list")),
-        (consultation.title, optional_url("consultations:detail", pk=consultation.pk)),
+        (_("Consultations"), reverse("consultations:list")),
+        (consultation.title, reverse("consultations:detail", kwargs={"pk": consultation.pk})),
         *tail,
     ]
 
@@ -105,7 +97,7 @@ def _common_context(request: HttpRequest, consultation: Consultation) -> dict:
         "consultation": consultation,
         "nav": "consultations",
         "my_contributions": selectors.user_contributions(request.user, consultation),
-        "consultation_url": optional_url("consultations:detail", pk=consultation.pk),
+        "consultation_url": reverse("consultations:detail", kwargs={"pk": consultation.pk}),
         "questions_url": reverse("contributions:questions", kwargs={"pk": consultation.pk}),
         "privacy_url": reverse("portal:privacy"),
     }
@@ -123,7 +115,7 @@ def contribute(request: HttpRequest, pk: int) -> HttpResponse:
             citizen_url=reverse("contributions:citizen_access", kwargs={"pk": consultation.pk})
             if is_citizen_consultation(consultation)
             else None,
-            public_contributions_url=optional_url("consultations:contributions", pk=consultation.pk)
+            public_contributions_url=reverse("consultations:contributions", kwargs={"pk": consultation.pk})
             if consultation.contributions_are_public
             else None,
         )
@@ -195,7 +187,9 @@ def _changed_section_links(contribution: Contribution) -> list[dict]:
         return []
     links = []
     for section in disposition.changed_sections.all():
-        url = optional_url("documents:version", pk=section.version.document_id, number=section.version.number)
+        url = reverse(
+            "documents:version", kwargs={"pk": section.version.document_id, "number": section.version.number}
+        )
         links.append(
             {
                 "section": section,
@@ -210,12 +204,11 @@ def _changed_section_links(contribution: Contribution) -> list[dict]:
 def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contribution = _visible_contribution(request, pk)
     consultation = contribution.consultation
-    section_url = None
-    if contribution.section_id:
-        base = optional_url(
-            "documents:version", pk=contribution.version.document_id, number=contribution.version.number
-        )
-        section_url = f"{base}#section-{contribution.section.number}" if base else None
+    version_url = reverse(
+        "documents:version",
+        kwargs={"pk": contribution.version.document_id, "number": contribution.version.number},
+    )
+    section_url = f"{version_url}#section-{contribution.section.number}" if contribution.section_id else None
     return render(
         request,
         "consultations/contribute/detail.html",
@@ -225,15 +218,13 @@ def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": consultation_rules.is_contribution_author(request.user, contribution),
             "can_change": _may_change(request.user, contribution),
             "section_url": section_url,
-            "version_url": optional_url(
-                "documents:version", pk=contribution.version.document_id, number=contribution.version.number
-            ),
+            "version_url": version_url,
             "changed_sections": _changed_section_links(contribution),
-            "dispose_url": optional_url("manage_dispositions:dispose", pk=contribution.pk)
+            "dispose_url": reverse("manage_dispositions:dispose", kwargs={"pk": contribution.pk})
             if consultation.state == ConsultationState.CLOSED
             and request.user.has_perm("consultations.dispose_contribution", contribution)
             else None,
-            "consultation_url": optional_url("consultations:detail", pk=consultation.pk),
+            "consultation_url": reverse("consultations:detail", kwargs={"pk": consultation.pk}),
             "nav": "consultations",
             "breadcrumbs": consultation_crumbs(
                 consultation,

@@ -13,14 +13,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from officine.core.viewtools import add_service_errors, message_service_errors, permission_required
 
-from . import lifecycle
+from . import exporting, lifecycle
 from . import selectors_manage as selectors
 from .forms import ConsultationForm, ProgrammePickForm
 from .models import Consultation, ConsultationState, Document
@@ -83,14 +83,6 @@ def allowed_actions(consultation: Consultation) -> list[Action]:
     """The buttons the state machine allows now; the service still checks dates and documents."""
     targets = lifecycle.TRANSITIONS[consultation.state]
     return [action for action in ACTIONS.values() if action.target in targets]
-
-
-def optional_url(name: str, *args) -> str | None:
-    """The URL of another area's page, or None while that page does not exist (the link is then hidden)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _consultation(request: HttpRequest, pk: int, **_kwargs) -> Consultation:
@@ -231,28 +223,15 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _links(consultation: Consultation) -> dict:
     pk = consultation.pk
-    exports = []
-    for what, label in (
-        ("contributions", _("Contributions")),
-        ("questions", _("Questions")),
-        ("dispositions", _("Dispositions")),
-    ):
-        formats = [
-            (fmt.upper(), optional_url("manage_dispositions:export", pk, what, fmt))
-            for fmt in ("csv", "xlsx", "ods")
-        ]
-        formats = [(fmt, url) for fmt, url in formats if url]
-        if formats:
-            exports.append((label, formats))
     return {
-        "public": optional_url("consultations:detail", pk),
-        "contributions": optional_url("manage_dispositions:contributions", pk),
-        "questions": optional_url("manage_questions:list", pk),
-        "triage": optional_url("triage:page", pk),
-        "templates": optional_url("manage_dispositions:templates", consultation.programme_id),
-        "publish_outcome": optional_url("manage_dispositions:publish_outcome", pk),
-        "outcome": optional_url("outcomes:report", pk),
-        "exports": exports,
+        "public": reverse("consultations:detail", args=[pk]),
+        "contributions": reverse("manage_dispositions:contributions", args=[pk]),
+        "questions": reverse("manage_questions:list", args=[pk]),
+        "triage": reverse("triage:page", args=[pk]),
+        "templates": reverse("manage_dispositions:templates", args=[consultation.programme_id]),
+        "publish_outcome": reverse("manage_dispositions:publish_outcome", args=[pk]),
+        "outcome": reverse("outcomes:report", args=[pk]),
+        "exports": exporting.export_links(consultation),
     }
 
 

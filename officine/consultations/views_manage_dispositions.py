@@ -136,30 +136,12 @@ def _render_list(
             "state_message": dispositions.consultation_state_error(consultation),
             "template_data": _template_data(templates),
             "query": request.GET.urlencode(),
-            "export_links": _export_links(consultation),
+            "export_links": exporting.export_links(consultation),
             "nav": "staff",
             "breadcrumbs": _crumbs(consultation, (_("Contributions and dispositions"), None)),
         },
         status=400 if bulk_form.is_bound and bulk_form.errors else 200,
     )
-
-
-def _export_links(consultation: Consultation) -> list[tuple[str, list[tuple[str, str]]]]:
-    labels = {
-        "contributions": _("Contributions"),
-        "questions": _("Questions and answers"),
-        "dispositions": _("Dispositions (full history)"),
-    }
-    return [
-        (
-            labels[what],
-            [
-                (spec.label, reverse("manage_dispositions:export", args=[consultation.pk, what, key]))
-                for key, spec in EXPORT_FORMATS.items()
-            ],
-        )
-        for what in exporting.EXPORTABLE
-    ]
 
 
 @permission_required("consultations.manage_consultation", _consultation)

@@ -15,7 +15,7 @@ from . import selectors_contributions as selectors
 from .citizens import is_citizen_consultation
 from .forms_contributions import AnswerForm, QuestionForm
 from .models import Consultation, Question
-from .views_contributions import consultation_crumbs, login_url, optional_url, visible_consultation
+from .views_contributions import consultation_crumbs, login_url, visible_consultation
 
 
 def questions(request: HttpRequest, pk: int) -> HttpResponse:
@@ -51,7 +51,7 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
             "closed_message": None if accepting else services.questions_closed_message(consultation),
             "login_url": login_url(request),
             "citizen_url": _citizen_url(consultation),
-            "consultation_url": optional_url("consultations:detail", pk=consultation.pk),
+            "consultation_url": reverse("consultations:detail", kwargs={"pk": consultation.pk}),
             "manage_url": reverse("manage_questions:list", kwargs={"pk": consultation.pk})
             if request.user.has_perm("consultations.manage_consultation", consultation)
             else None,
@@ -100,8 +100,8 @@ def _render_staff_page(
             "nav": "staff",
             "breadcrumbs": [
                 (_("Staff area"), reverse("portal:staff_home")),
-                (_("Consultations"), optional_url("manage_consultations:list")),
-                (consultation.title, optional_url("manage_consultations:detail", pk=consultation.pk)),
+                (_("Consultations"), reverse("manage_consultations:list")),
+                (consultation.title, reverse("manage_consultations:detail", kwargs={"pk": consultation.pk})),
                 (_("Questions"), None),
             ],
         },

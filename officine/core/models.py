@@ -1,6 +1,7 @@
 """Abstract bases and the audit trail shared by every app."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,27 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AppendOnlyModel(models.Model):
+    """Records written once and kept as they are (votes, answers in a written procedure).
+
+    Subclasses name what is refused in ``change_refused`` and ``delete_refused``.
+    """
+
+    change_refused = _("This record cannot be changed.")
+    delete_refused = _("This record cannot be deleted.")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(self.change_refused)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(self.delete_refused)
 
 
 class AuditEvent(models.Model):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from officine.core.i18n import localized
-from officine.core.models import TimeStampedModel
+from officine.core.models import AppendOnlyModel, TimeStampedModel
 from officine.programmes.models import Programme
 from officine.registry.models import Organization, Representative
 
@@ -491,8 +491,11 @@ class VoteChoice(models.TextChoices):
     ABSTAIN = "abstain", _("Abstention")
 
 
-class Vote(models.Model):
+class Vote(AppendOnlyModel):
     """One seat's vote on one item. Append-only: a cast vote is neither changed nor deleted."""
+
+    change_refused = _("A recorded vote cannot be changed.")
+    delete_refused = _("A recorded vote cannot be deleted.")
 
     item = models.ForeignKey(
         AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE, related_name="votes"
@@ -509,14 +512,6 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seat} – {self.get_choice_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("A recorded vote cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("A recorded vote cannot be deleted."))
 
 
 # --- Written procedures ---------------------------------------------------------------------------------
@@ -597,8 +592,11 @@ class ResponseChoice(models.TextChoices):
     OBSERVATIONS = "observations", _("Observations without objecting")
 
 
-class WrittenResponse(models.Model):
+class WrittenResponse(AppendOnlyModel):
     """One seat's answer in a written procedure. Append-only: an answer is neither changed nor deleted."""
+
+    change_refused = _("A recorded answer cannot be changed.")
+    delete_refused = _("A recorded answer cannot be deleted.")
 
     procedure = models.ForeignKey(
         WrittenProcedure,
@@ -626,14 +624,6 @@ class WrittenResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seat} – {self.get_choice_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("A recorded answer cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("A recorded answer cannot be deleted."))
 
 
 # --- Recommendations ------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from officine.conftest import make_user
 from officine.consultations import lifecycle, services
 from officine.consultations.models import Consultation, ConsultationState
 from officine.consultations.tests.factories import make_consultation
-from officine.consultations.views_manage import optional_url
 from officine.core.models import AuditEvent
 
 SECTIONS = [{"heading": "Obiettivi", "body": "Testo."}]
@@ -222,11 +221,6 @@ def test_dashboard_shows_state_timetable_documents_and_buttons(client, staff, pr
     dashboard = response.context["dashboard"]
     assert dashboard.timetable.minimum == 10 and dashboard.timetable.working_days >= 10
     assert (dashboard.contributions, dashboard.undisposed, dashboard.unanswered) == (0, 0, 0)
-
-
-def test_links_to_pages_not_installed_are_hidden():
-    assert optional_url("manage_dispositions:no_such_page", 1) is None
-    assert optional_url("manage_consultations:detail", 1).endswith("/manage/consultations/1/")
 
 
 def test_schedule_then_back_to_draft_through_the_buttons(client, staff, programme, document):
