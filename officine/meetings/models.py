@@ -166,6 +166,12 @@ class SeatRole(models.TextChoices):
     SECRETARIAT = "secretariat", _("Secretariat")
 
 
+class Gender(models.TextChoices):
+    FEMALE = "F", _("Woman")
+    MALE = "M", _("Man")
+    OTHER = "X", _("Other or not stated")
+
+
 #: Roles that carry a vote and count towards the quorum (CPR Art. 39(1)); the others never do.
 VOTING_ROLES = (SeatRole.CHAIR, SeatRole.VOTING_MEMBER)
 
@@ -205,7 +211,17 @@ class Seat(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="member_seats",
     )
+    member_gender = models.CharField(
+        _("member's gender"),
+        max_length=1,
+        choices=Gender.choices,
+        blank=True,
+        help_text=_("Used only for the gender-balance indicator of the body (ECCP Art. 10)."),
+    )
     substitute_name = models.CharField(_("substitute"), max_length=200, blank=True)
+    substitute_gender = models.CharField(
+        _("substitute's gender"), max_length=1, choices=Gender.choices, blank=True
+    )
     substitute_representative = models.ForeignKey(
         Representative,
         verbose_name=_("substitute (registry)"),
@@ -332,6 +348,16 @@ class Meeting(TimeStampedModel):
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("For public events: places available.")
     )
+    description_it = models.TextField(_("description (Italian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    documents_published_at = models.DateTimeField(
+        _("document pack published"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the pack went public; documents sent after the notice deadline are flagged as late."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -358,6 +384,10 @@ class Meeting(TimeStampedModel):
     @property
     def title(self) -> str:
         return localized(self.title_it, self.title_en)
+
+    @property
+    def description(self) -> str:
+        return localized(self.description_it, self.description_en)
 
     @property
     def day(self) -> date:
@@ -687,3 +717,280 @@ class Recommendation(TimeStampedModel):
     @property
     def text(self) -> str:
         return localized(self.text_it, self.text_en)
+
+
+# --- Documents ------------------------------------------------------------------------------------------
+
+
+class MeetingDocument(TimeStampedModel):
+    """A document of a meeting's pack (optionally tied to one agenda item) or of a written procedure.
+
+    Public by default (CPR Art. 38(4)): withholding one needs a confidentiality reason, shown in its place.
+    ``published_at`` is when the document went out; for a meeting, a document published later than the
+    notice deadline is reported as late (ECCP Art. 11(b))."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    procedure = models.ForeignKey(
+        WrittenProcedure,
+        verbose_name=_("written procedure"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    title_it = models.CharField(_("title (Italian)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    file = models.FileField(_("file"), upload_to="meetings/documents/%Y/%m/")
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    is_confidential = models.BooleanField(_("withheld from the public"), default=False)
+    confidentiality_reason = models.TextField(_("reason for withholding"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["item__order", "pk"]
+        verbose_name = _("meeting document")
+        verbose_name_plural = _("meeting documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False, procedure__isnull=True)
+                | Q(meeting__isnull=True, procedure__isnull=False, item__isnull=True),
+                name="meeting_document_one_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_confidential=False) | ~Q(confidentiality_reason=""),
+                name="meeting_document_withheld_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_it, self.title_en)
+
+
+# --- Registrations --------------------------------------------------------------------------------------
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITING = "waiting", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Registration(TimeStampedModel):
+    """A place at a public event or training. Beyond the capacity people join a waiting list, and a
+    cancellation moves the first person waiting up (in the order they registered)."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registrations",
+    )
+    name = models.CharField(_("name and surname"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    organization_name = models.CharField(_("organisation"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=RegistrationStatus.choices, db_index=True)
+    token = models.UUIDField(_("cancellation key"), default=uuid.uuid4, unique=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "created_at", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email"],
+                condition=~Q(status="cancelled"),
+                name="registration_unique_active_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} – {self.meeting}"
+
+
+class InvitationDispatch(TimeStampedModel):
+    """One sending of a meeting's invitation (REQUEST) or cancellation (CANCEL) with its iCalendar
+    revision, so a change is never sent twice and the record shows who was told what and when."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="dispatches"
+    )
+    sequence = models.PositiveIntegerField(_("calendar revision"))
+    method = models.CharField(_("kind"), max_length=8)  # REQUEST or CANCEL (RFC 5546)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+
+    class Meta:
+        ordering = ["meeting", "-created_at"]
+        verbose_name = _("invitation sent")
+        verbose_name_plural = _("invitations sent")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "sequence", "method"], name="dispatch_unique_revision")
+        ]
+
+
+# --- Minutes --------------------------------------------------------------------------------------------
+
+
+class MinutesState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CIRCULATED = "circulated", _("Circulated for comments")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+
+
+class Minutes(TimeStampedModel):
+    """The minutes of a held meeting: drafted per agenda item, circulated to members for comments within a
+    window, revised in new versions, approved (at a later meeting or by written procedure), then published
+    as HTML and PDF/A. ``current`` is the latest version; approved and published ones never change."""
+
+    meeting = models.OneToOneField(
+        Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="minutes"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=MinutesState.choices, default=MinutesState.DRAFT, db_index=True
+    )
+    comments_deadline = models.DateField(_("comments until"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_at_meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("approved at the meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approved_minutes",
+    )
+    approved_by_procedure = models.ForeignKey(
+        WrittenProcedure,
+        verbose_name=_("approved by written procedure"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approved_minutes",
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    pdf = models.FileField(_("PDF/A"), upload_to="meetings/minutes/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    def __str__(self) -> str:
+        return str(self.meeting)
+
+    @property
+    def is_public(self) -> bool:
+        return self.state == MinutesState.PUBLISHED
+
+
+class MinutesVersion(TimeStampedModel):
+    """One version of the minutes. A version is edited while it is the draft; circulating freezes it, and
+    members' comments attach to it; the secretariat answers them in the next version."""
+
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("minutes"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    opening = models.TextField(_("opening (present, chair, validity)"), blank=True)
+    closing = models.TextField(_("closing"), blank=True)
+    change_note = models.TextField(_("what changed"), blank=True)
+    circulated_at = models.DateTimeField(_("circulated"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["minutes", "number"]
+        verbose_name = _("minutes version")
+        verbose_name_plural = _("minutes versions")
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "number"], name="minutes_version_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} v{self.number}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.circulated_at is not None
+
+
+class MinutesSection(models.Model):
+    """What the minutes say about one agenda item in one version."""
+
+    version = models.ForeignKey(
+        MinutesVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="sections"
+    )
+    item = models.ForeignKey(
+        AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE, related_name="minutes_sections"
+    )
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["version", "item__order"]
+        verbose_name = _("minutes section")
+        verbose_name_plural = _("minutes sections")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "item"], name="minutes_section_unique_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} – {self.item}"
+
+
+class MinutesComment(AppendOnlyModel):
+    """A member's comment on a circulated version, on one item or on the whole text."""
+
+    change_refused = _("A comment cannot be changed once sent.")
+    delete_refused = _("A comment cannot be deleted.")
+
+    version = models.ForeignKey(
+        MinutesVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="comments"
+    )
+    item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="minutes_comments",
+    )
+    seat = models.ForeignKey(
+        Seat, verbose_name=_("seat"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("comment"))
+    at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["version", "at", "pk"]
+        verbose_name = _("comment on the minutes")
+        verbose_name_plural = _("comments on the minutes")

@@ -5,15 +5,23 @@
 - meetings are public once convened (and stay so when held, or when cancelled after the notice went out); a
   draft is seen only by those who manage it: the staff of the meeting's programme or of any programme its
   body serves, and platform admins;
-- new bodies and meetings are created in a programme, by its staff or a platform admin.
+- new bodies and meetings are created in a programme, by its staff or a platform admin;
+- a body's *members* are the accounts linked to a seat in force (member or substitute). Members of a voting
+  seat answer written procedures; every member and substitute sees minutes circulated in draft and may comment
+  on them until the comments deadline; members, registered participants and managers see a private
+  web-conference link;
+- written procedures and their results, recommendations and the managing authority's replies are public
+  records like the body itself; published minutes are public.
 """
 
 import rules
+from django.db.models import Q
+from django.utils import timezone
 
 from officine.accounts.rules import is_active_user, is_platform_admin
 from officine.programmes.rules import is_staff_of_programme
 
-from .models import MeetingState
+from .models import VOTING_ROLES, MeetingKind, MeetingState, MinutesState, RegistrationStatus, Seat
 
 
 def _body_programme_ids(body) -> set[int]:
@@ -47,6 +55,102 @@ def is_public_meeting(user, meeting) -> bool:
     return meeting.state == MeetingState.CANCELLED and meeting.notice_sent_at is not None
 
 
+def seats_of_user(user, body, *, voting_only: bool = False):
+    """The seats in force today that ``user`` holds in ``body``, as member or substitute."""
+    if body is None or not is_active_user(user):
+        return Seat.objects.none()
+    seats = Seat.objects.in_force().filter(Q(member_user=user) | Q(substitute_user=user), body=body)
+    return seats.filter(role__in=VOTING_ROLES) if voting_only else seats
+
+
+def _member_body_ids(user) -> frozenset[int]:
+    """Bodies where ``user`` holds a seat in force, cached on the user for the request."""
+    cached = getattr(user, "_member_body_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Seat.objects.in_force()
+            .filter(Q(member_user=user) | Q(substitute_user=user))
+            .values_list("body_id", flat=True)
+        )
+        user._member_body_ids = cached
+    return cached
+
+
+@rules.predicate
+def is_member_of_body(user, body) -> bool:
+    if body is None or not is_active_user(user):
+        return False
+    return body.pk in _member_body_ids(user)
+
+
+@rules.predicate
+def is_member_of_meeting_body(user, meeting) -> bool:
+    if meeting is None or meeting.body_id is None or not is_active_user(user):
+        return False
+    return meeting.body_id in _member_body_ids(user)
+
+
+@rules.predicate
+def is_registered_participant(user, meeting) -> bool:
+    if meeting is None or not is_active_user(user):
+        return False
+    return meeting.registrations.filter(user=user, status=RegistrationStatus.CONFIRMED).exists()
+
+
+@rules.predicate
+def is_open_for_registration(user, meeting) -> bool:
+    return (
+        meeting is not None
+        and meeting.kind != MeetingKind.BODY_MEETING
+        and meeting.state == MeetingState.CONVENED
+        and meeting.starts_at > timezone.now()
+    )
+
+
+@rules.predicate
+def is_member_of_procedure_body(user, procedure) -> bool:
+    if procedure is None or not is_active_user(user):
+        return False
+    return seats_of_user(user, procedure.body, voting_only=True).exists()
+
+
+@rules.predicate
+def is_open_procedure(user, procedure) -> bool:
+    return procedure is not None and procedure.is_open
+
+
+@rules.predicate
+def is_staff_of_procedure_body(user, procedure) -> bool:
+    return procedure is not None and is_staff_of_body_programme(user, procedure.body)
+
+
+@rules.predicate
+def is_member_of_minutes_body(user, minutes) -> bool:
+    return minutes is not None and is_member_of_meeting_body(user, minutes.meeting)
+
+
+@rules.predicate
+def is_staff_of_minutes_meeting(user, minutes) -> bool:
+    return minutes is not None and is_staff_of_meeting_programme(user, minutes.meeting)
+
+
+@rules.predicate
+def is_published_minutes(user, minutes) -> bool:
+    return minutes is not None and minutes.state == MinutesState.PUBLISHED
+
+
+@rules.predicate
+def is_circulated_minutes(user, minutes) -> bool:
+    return minutes is not None and minutes.state == MinutesState.CIRCULATED
+
+
+@rules.predicate
+def is_within_comments_window(user, minutes) -> bool:
+    if minutes is None or minutes.comments_deadline is None:
+        return False
+    return timezone.localdate() <= minutes.comments_deadline
+
+
 can_manage_body = is_platform_admin | is_staff_of_body_programme
 can_manage_meeting = is_platform_admin | is_staff_of_meeting_programme
 
@@ -56,3 +160,25 @@ rules.add_perm("meetings.add_body", is_platform_admin | is_staff_of_programme)  
 rules.add_perm("meetings.add_meeting", is_platform_admin | is_staff_of_programme)  # checked on a programme
 rules.add_perm("meetings.view_meeting", is_public_meeting | can_manage_meeting)
 rules.add_perm("meetings.manage_meeting", can_manage_meeting)
+
+# Members and participants
+rules.add_perm(
+    "meetings.see_private_link", can_manage_meeting | is_member_of_meeting_body | is_registered_participant
+)
+rules.add_perm("meetings.register", is_open_for_registration)
+# Written procedures (public records) and the members' answers
+rules.add_perm("meetings.view_procedure", rules.always_allow)
+rules.add_perm("meetings.manage_procedure", is_platform_admin | is_staff_of_procedure_body)
+rules.add_perm("meetings.respond_procedure", is_open_procedure & is_member_of_procedure_body)
+# Recommendations: recorded and answered by whoever manages the body
+rules.add_perm("meetings.manage_recommendations", can_manage_body)
+# Minutes
+can_manage_minutes = is_platform_admin | is_staff_of_minutes_meeting
+rules.add_perm("meetings.manage_minutes", can_manage_minutes)
+rules.add_perm(
+    "meetings.view_minutes",
+    is_published_minutes | can_manage_minutes | (is_circulated_minutes & is_member_of_minutes_body),
+)
+rules.add_perm(
+    "meetings.comment_minutes", is_circulated_minutes & is_within_comments_window & is_member_of_minutes_body
+)

@@ -97,6 +97,14 @@ class Programme(TimeStampedModel):
         ],
         help_text=_("The patron saint's day of the administration's seat, not counted as a working day."),
     )
+    minutes_publication_working_days = models.PositiveSmallIntegerField(
+        _("minutes published within (working days)"),
+        default=30,
+        help_text=_(
+            "Committee minutes not published this many working days after the meeting are flagged. "
+            "30 = 15 to draft, 10 for members' comments, 5 to publish."
+        ),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
 
     class Meta:
