@@ -3,7 +3,20 @@ product's pages, whose services audit every write; votes are shown but never edi
 
 from django.contrib import admin
 
-from .models import AgendaItem, Body, Meeting, Seat, Vote
+from .models import (
+    AgendaItem,
+    Body,
+    InvitationDispatch,
+    Meeting,
+    MeetingDocument,
+    Minutes,
+    MinutesVersion,
+    Recommendation,
+    Registration,
+    Seat,
+    Vote,
+    WrittenProcedure,
+)
 
 
 class SeatInline(admin.TabularInline):
@@ -58,3 +71,64 @@ class VoteAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by audited services (minutes, procedures, dispatches): admins look, never edit here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MeetingDocument)
+class MeetingDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["title_it", "meeting", "procedure", "published_at", "is_confidential"]
+    list_filter = ["is_confidential"]
+    search_fields = ["title_it", "title_en"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ReadOnlyAdmin):
+    list_display = ["name", "email", "organization_name", "meeting", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "email", "organization_name"]
+
+
+@admin.register(InvitationDispatch)
+class InvitationDispatchAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "sequence", "method", "recipients", "failed", "created_at"]
+    list_filter = ["method"]
+
+
+class MinutesVersionInline(admin.TabularInline):
+    model = MinutesVersion
+    extra = 0
+    fields = ["number", "circulated_at", "change_note", "author"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Minutes)
+class MinutesAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "state", "comments_deadline", "approved_at", "published_at"]
+    list_filter = ["state"]
+    inlines = [MinutesVersionInline]
+
+
+@admin.register(WrittenProcedure)
+class WrittenProcedureAdmin(ReadOnlyAdmin):
+    list_display = ["title_it", "body", "opened_at", "deadline", "state", "result"]
+    list_filter = ["state", "result"]
+    search_fields = ["title_it", "title_en"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdmin):
+    list_display = ["body", "date", "status", "reply_date"]
+    list_filter = ["status"]

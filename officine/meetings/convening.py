@@ -4,7 +4,8 @@ draft → convened (the notice is sent) → held; draft or convened → cancelle
 at least the body's notice period in working days before the meeting (Italian calendar plus the programme's
 local holiday); later only with the urgent flag, a reason (both recorded and shown) and within the urgent
 period. Every change to a convened meeting bumps the iCalendar ``sequence`` so that calendars update the
-invitation they already hold instead of adding a second one.
+invitation they already hold instead of adding a second one; the invitations themselves (REQUEST on the
+notice and on each change, CANCEL on cancellation) are e-mailed by ``invitations`` once the change commits.
 """
 
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from officine.core.audit import diff, record
 from officine.core.workdays import add_working_days
 
+from . import invitations
 from .auditing import picture
 from .models import Body, Meeting, MeetingKind, MeetingState
 
@@ -37,9 +39,23 @@ MEETING_FIELDS = (
     "starts_at",
     "ends_at",
     "capacity",
+    "description_it",
+    "description_en",
 )
-#: What ``reschedule`` may change once the meeting exists.
-SCHEDULE_FIELDS = ("starts_at", "ends_at", "mode", "place", "online_link", "online_link_is_public")
+#: What ``reschedule`` may change once the meeting exists (title and description included: calendars show
+#: them, so a change to a convened meeting is a new revision of the invitation too).
+SCHEDULE_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "mode",
+    "place",
+    "online_link",
+    "online_link_is_public",
+    "title_it",
+    "title_en",
+    "description_it",
+    "description_en",
+)
 
 
 @dataclass(frozen=True)
@@ -127,7 +143,7 @@ def _apply(meeting: Meeting, data: Mapping[str, Any], fields: tuple[str, ...]) -
     for name in fields:
         if name in data:
             value = data[name]
-            if isinstance(value, str) and name != "online_link":
+            if isinstance(value, str) and name not in ("online_link", "description_it", "description_en"):
                 value = " ".join(value.split())
             elif isinstance(value, str):
                 value = value.strip()
@@ -177,6 +193,7 @@ def send_notice(actor, meeting: Meeting, *, urgent: bool = False, reason: str = 
     meeting.urgency_reason = reason if is_urgent else ""
     meeting.save(update_fields=["state", "notice_sent_at", "is_urgent", "urgency_reason", "updated_at"])
     record(actor, "meetings.meeting.convened", meeting, diff(before, picture(meeting)))
+    invitations.schedule(meeting, invitations.REQUEST)
     return meeting
 
 
@@ -201,6 +218,8 @@ def reschedule(actor, meeting: Meeting, data: Mapping[str, Any]) -> Meeting:
         changes["sequence"] = [meeting.sequence - 1, meeting.sequence]
     meeting.save()
     record(actor, "meetings.meeting.rescheduled", meeting, changes)
+    if meeting.state == MeetingState.CONVENED:
+        invitations.schedule(meeting, invitations.REQUEST)
     return meeting
 
 
@@ -213,11 +232,14 @@ def cancel(actor, meeting: Meeting, reason: str = "") -> Meeting:
     if meeting.state == MeetingState.CONVENED and not (reason or "").strip():
         raise ValidationError({"cancellation_reason": [_("Tell the members why the meeting is cancelled.")]})
     before = picture(meeting)
+    was_convened = meeting.state == MeetingState.CONVENED
     meeting.state = MeetingState.CANCELLED
     meeting.cancellation_reason = (reason or "").strip()
     meeting.sequence += 1
     meeting.save(update_fields=["state", "cancellation_reason", "sequence", "updated_at"])
     record(actor, "meetings.meeting.cancelled", meeting, diff(before, picture(meeting)))
+    if was_convened:  # a draft was never sent to anyone: nothing to withdraw from their calendars
+        invitations.schedule(meeting, invitations.CANCEL)
     return meeting
 
 
