@@ -48,7 +48,9 @@ SEAT_FIELDS = (
     "member_name",
     "member_representative",
     "member_user",
+    "member_gender",
     "substitute_name",
+    "substitute_gender",
     "substitute_representative",
     "substitute_user",
 )

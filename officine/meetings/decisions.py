@@ -70,6 +70,30 @@ def add_agenda_item(actor, meeting: Meeting, data: Mapping[str, Any]) -> AgendaI
     return item
 
 
+@transaction.atomic
+def update_agenda_item(actor, item: AgendaItem, data: Mapping[str, Any]) -> AgendaItem:
+    """Correct an item's title, presenter or kind while the meeting is still to be held and the item is not
+    decided; its place in the order stays."""
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=item.pk)
+    if item.meeting.state not in (MeetingState.DRAFT, MeetingState.CONVENED):
+        raise ValidationError(_("The agenda of a meeting that is over or cancelled cannot change."))
+    if item.is_decided:
+        raise ValidationError(_("This item has already been decided."))
+    if item.kind != data.get("kind", item.kind) and Vote.objects.filter(item=item).exists():
+        raise ValidationError({"kind": [_("Votes were recorded on this item: its type cannot change.")]})
+    before = picture(item)
+    for name in ITEM_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(item, name, " ".join(value.split()) if isinstance(value, str) else value)
+    item.full_clean(exclude=["meeting"], validate_constraints=False)
+    changes = diff(before, picture(item))
+    if changes:
+        item.save()
+        record(actor, "meetings.agenda_item.updated", item, changes)
+    return item
+
+
 # --- Attendance -----------------------------------------------------------------------------------------
 
 
@@ -246,3 +270,14 @@ def decide_item(actor, item: AgendaItem, method: str, outcome: str = "", now=Non
         changes["tally"] = [None, [tally.in_favour, tally.against, tally.abstentions]]
     record(actor, "meetings.agenda_item.decided", item, changes)
     return item
+
+
+@transaction.atomic
+def record_decision(
+    actor, item: AgendaItem, method: str, votes: Mapping[Seat, str] | None = None, outcome: str = "", now=None
+) -> AgendaItem:
+    """The secretariat's decision form in one step: the votes given (if any) and the decision, all or
+    nothing, so that a refused decision (no quorum, say) leaves no half-recorded vote behind."""
+    if votes:
+        record_votes(actor, item, votes)
+    return decide_item(actor, item, method, outcome, now=now)
