@@ -1,7 +1,7 @@
 """Template context every page needs: who runs the site, whether it is a demo, the main navigation.
 
 Views say which section they belong to by passing ``nav`` ("home", "programmes", "consultations",
-"partners", "staff") in their context; the base layout marks that entry as current.
+"bodies", "calendar", "partners", "staff") in their context; the base layout marks that entry as current.
 """
 
 from django.conf import settings
@@ -14,6 +14,8 @@ def site(request):
         ("home", _("Home"), reverse("portal:home")),
         ("programmes", _("Programmes"), reverse("portal:programme_list")),
         ("consultations", _("Consultations"), reverse("consultations:list")),
+        ("bodies", _("Bodies"), reverse("bodies:list")),
+        ("calendar", _("Calendar"), reverse("meetings:calendar")),
         ("partners", _("Partners"), reverse("portal:directory")),
     ]
     user = getattr(request, "user", None)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from officine.core.viewtools import add_service_errors, message_service_errors, permission_required
 
-from . import composition, convening, decisions, documents
+from . import compliance, composition, convening, decisions, documents
 from . import quorum as quorum_rules
 from . import selectors_manage as selectors
 from .forms_manage import (
@@ -253,7 +253,13 @@ def body(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request,
         "body_detail.html",
-        {"body": body, "overview": selectors.body_overview(body), "breadcrumbs": _body_crumbs(body)},
+        {
+            "body": body,
+            "overview": selectors.body_overview(body),
+            "breadcrumbs": _body_crumbs(body),
+            "compliance_alerts": compliance.body_alerts(body),
+            "show_alert_actions": True,
+        },
     )
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from officine.consultations.selectors import open_and_recent
 from officine.core.services import submit_accessibility_feedback
+from officine.meetings.selectors import upcoming_meetings
 
 from .forms import AccessibilityFeedbackForm
 from .selectors import home_summary, staff_overview
@@ -16,7 +17,12 @@ def home(request):
     return render(
         request,
         "portal/home.html",
-        {"summary": home_summary(), "consultations": open_and_recent(), "nav": "home"},
+        {
+            "summary": home_summary(),
+            "consultations": open_and_recent(),
+            "upcoming_meetings": upcoming_meetings(),
+            "nav": "home",
+        },
     )
 
 

@@ -14,6 +14,8 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from officine.consultations.selectors import programme_consultations
+from officine.meetings import compliance
+from officine.meetings.selectors import programme_bodies, upcoming_meetings
 from officine.programmes import selectors
 from officine.programmes.forms import ProgrammeFilterForm
 from officine.registry.choices import CprCategory, EccpSubcategory
@@ -56,6 +58,7 @@ def programme_detail(request: HttpRequest, cci: str) -> HttpResponse:
         request.GET.get("page")
     )
     user = request.user
+    can_change = user.has_perm("programmes.change_programme", programme)
     return render(
         request,
         "portal/programmes/detail.html",
@@ -66,7 +69,12 @@ def programme_detail(request: HttpRequest, cci: str) -> HttpResponse:
             "panel": panel,
             "chart_data": panel.chart,
             "consultations": programme_consultations(programme),
-            "can_change": user.has_perm("programmes.change_programme", programme),
+            "bodies": programme_bodies(programme),
+            "upcoming_meetings": upcoming_meetings(programme),
+            "calendar_query": f"programme={programme.pk}",
+            # compliance of its monitoring committee and bodies, for the programme's staff (issue 4 point 9)
+            "compliance_alerts": compliance.programme_alerts(programme) if can_change else [],
+            "can_change": can_change,
             "can_manage_partnership": user.has_perm("programmes.manage_partnership", programme),
             "can_manage_staff": user.has_perm("programmes.manage_staff", programme),
             "nav": "programmes",
