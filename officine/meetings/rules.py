@@ -7,9 +7,10 @@
   body serves, and platform admins;
 - new bodies and meetings are created in a programme, by its staff or a platform admin;
 - a body's *members* are the accounts linked to a seat in force (member or substitute). Members of a voting
-  seat answer written procedures; every member and substitute sees minutes circulated in draft and may comment
-  on them until the comments deadline; members, registered participants and managers see a private
-  web-conference link;
+  seat answer an open written procedure until the end of its deadline day (observers, advisory members and
+  the secretariat's seat do not answer); every member and substitute sees minutes circulated in draft and
+  may comment on them until the comments deadline; members and registered participants see the private
+  web-conference link of a public meeting, managers that of any meeting;
 - written procedures and their results, recommendations and the managing authority's replies are public
   records like the body itself; published minutes are public.
 """
@@ -120,6 +121,13 @@ def is_open_procedure(user, procedure) -> bool:
 
 
 @rules.predicate
+def is_within_answer_window(user, procedure) -> bool:
+    """Answers are taken until the end of the deadline day (Europe/Rome); after it the procedure only waits
+    to be closed, so the answer form is no longer offered."""
+    return procedure is not None and timezone.localdate() <= procedure.deadline
+
+
+@rules.predicate
 def is_staff_of_procedure_body(user, procedure) -> bool:
     return procedure is not None and is_staff_of_body_programme(user, procedure.body)
 
@@ -162,14 +170,18 @@ rules.add_perm("meetings.view_meeting", is_public_meeting | can_manage_meeting)
 rules.add_perm("meetings.manage_meeting", can_manage_meeting)
 
 # Members and participants
+# The link of a draft goes to nobody but its managers: it may still change, and the draft is not public.
 rules.add_perm(
-    "meetings.see_private_link", can_manage_meeting | is_member_of_meeting_body | is_registered_participant
+    "meetings.see_private_link",
+    can_manage_meeting | (is_public_meeting & (is_member_of_meeting_body | is_registered_participant)),
 )
 rules.add_perm("meetings.register", is_open_for_registration)
 # Written procedures (public records) and the members' answers
 rules.add_perm("meetings.view_procedure", rules.always_allow)
 rules.add_perm("meetings.manage_procedure", is_platform_admin | is_staff_of_procedure_body)
-rules.add_perm("meetings.respond_procedure", is_open_procedure & is_member_of_procedure_body)
+rules.add_perm(
+    "meetings.respond_procedure", is_open_procedure & is_within_answer_window & is_member_of_procedure_body
+)
 # Recommendations: recorded and answered by whoever manages the body
 rules.add_perm("meetings.manage_recommendations", can_manage_body)
 # Minutes

@@ -6,27 +6,34 @@ urgent window with a recorded reason). Each voting member in force answers once,
 deadline day: approve, object (with the reasons, so the objection can be addressed) or send observations
 without objecting. After the deadline the procedure is closed and its result computed once under the body's
 majority rule over all its voting members: when the body's rules say silence means consent, members who did
-not answer count as approving. Observations count as neither for nor against (an abstention), because the
-member answered without saying yes.
+not answer count as approving. Observations accompany approval (the member agrees and asks for something
+to be noted), so they count in favour; only an objection counts against (see ``CHOICE_AS_VOTE``).
 """
 
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from officine.core.audit import diff, record
+from officine.core.models import AuditEvent
 from officine.core.workdays import add_working_days
+from officine.notifications.services import Notice, notify
 
 from . import quorum
 from .auditing import picture
 from .models import (
     Body,
+    MeetingDocument,
     ProcedureResult,
     ProcedureState,
     ResponseChoice,
@@ -99,6 +106,7 @@ def open_procedure(
     procedure.full_clean(exclude=["created_by"], validate_constraints=False)
     procedure.save()
     record(actor, "meetings.written_procedure.opened", procedure, diff({}, picture(procedure)))
+    notify_opened(procedure)
     return procedure
 
 
@@ -181,4 +189,172 @@ def close_procedure(actor, procedure: WrittenProcedure, now=None) -> WrittenProc
     changes = diff(before, picture(procedure))
     changes["tally"] = [None, [counted.in_favour, counted.against, counted.abstentions, silent]]
     record(actor, "meetings.written_procedure.closed", procedure, changes)
+    notify_closed(procedure, counted, silent)
     return procedure
+
+
+# --- Documents ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_document(actor, procedure: WrittenProcedure, data: Mapping[str, Any], now=None) -> MeetingDocument:
+    """Add a document to an open procedure (published at once: members decide on it). A closed procedure's
+    file is the record of what was decided and takes no new documents."""
+    from . import documents  # documents imports convening, which would make a cycle at import time
+
+    procedure = _locked(procedure)
+    if procedure.state != ProcedureState.OPEN:
+        raise ValidationError(_("This written procedure is closed: its documents cannot change."))
+    return documents.upload_document(actor, procedure, data, now=now)
+
+
+# --- Notices to the members -----------------------------------------------------------------------------
+
+#: Kind of the notices about written procedures (``notifications.Notification.kind``).
+NOTICE_KIND = "meetings_written_procedure"
+#: Audit action of a reminder; ``changes["automatic"]`` tells the daily job's from the secretariat's.
+REMINDED = "meetings.written_procedure.reminded"
+
+
+def _procedure_url(procedure: WrittenProcedure) -> str:
+    return reverse("procedures:detail", kwargs={"pk": procedure.pk})
+
+
+def seat_accounts(seats) -> Any:
+    """Active accounts of the members and substitutes of ``seats`` (a queryset of seats)."""
+    return get_user_model().objects.filter(
+        Q(pk__in=seats.values("member_user_id")) | Q(pk__in=seats.values("substitute_user_id")),
+        is_active=True,
+    )
+
+
+def voting_seats_today(procedure: WrittenProcedure, today: date | None = None):
+    return quorum.voting_seats(procedure.body, today or timezone.localdate())
+
+
+def silent_seats(procedure: WrittenProcedure, today: date | None = None):
+    """Voting seats in force that have not answered yet."""
+    return voting_seats_today(procedure, today).exclude(written_responses__procedure=procedure)
+
+
+def _values(procedure: WrittenProcedure) -> dict[str, str]:
+    return {
+        "title": procedure.title_it,
+        "body": procedure.body.name_it,
+        "deadline": date_format(procedure.deadline, "DATE_FORMAT"),
+    }
+
+
+def notify_opened(procedure: WrittenProcedure) -> int:
+    """Tell the members and substitutes of the voting seats that a procedure awaits their answer."""
+    with translation.override(settings.LANGUAGE_CODE):
+        values = _values(procedure)
+        notice = Notice(
+            kind=NOTICE_KIND,
+            key=f"meetings.procedure.{procedure.pk}.opened",
+            subject=_("Written procedure: %(title)s") % values,
+            body=(
+                _(
+                    "%(body)s has opened the written procedure “%(title)s”. Read the documents and give your "
+                    "answer (approve, object or observations) by %(deadline)s included."
+                )
+                % values
+            )
+            + (
+                " " + _("Urgent procedure: %(reason)s") % {"reason": procedure.urgency_reason}
+                if procedure.is_urgent
+                else ""
+            ),
+            url=_procedure_url(procedure),
+        )
+        return len(notify(seat_accounts(voting_seats_today(procedure)), notice))
+
+
+@transaction.atomic
+def send_reminder(actor, procedure: WrittenProcedure, *, automatic: bool = False, now=None) -> int:
+    """Remind the voting seats that have not answered; return how many people were notified.
+
+    The daily job's reminder goes out once per procedure (its notice key and the audit event say so); the
+    secretariat may also remind by hand, at most once a day (the key carries the day)."""
+    procedure = _locked(procedure)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if procedure.state != ProcedureState.OPEN:
+        raise ValidationError(_("This written procedure is closed."))
+    if today > procedure.deadline:
+        raise ValidationError(
+            _("The deadline to answer was %(date)s: there is nobody left to remind.")
+            % {"date": _short(procedure.deadline)}
+        )
+    seats = silent_seats(procedure, today)
+    seat_count = seats.count()
+    if not seat_count:
+        return 0
+    suffix = "auto" if automatic else today.isoformat()
+    with translation.override(settings.LANGUAGE_CODE):
+        values = _values(procedure)
+        notice = Notice(
+            kind=NOTICE_KIND,
+            key=f"meetings.procedure.{procedure.pk}.reminder.{suffix}",
+            subject=_("Reminder – written procedure: %(title)s") % values,
+            body=_(
+                "Your seat has not answered the written procedure “%(title)s” of %(body)s yet. Answers are "
+                "accepted until %(deadline)s included."
+            )
+            % values
+            + (
+                " " + _("When nobody answers, the body's rules take silence as consent.")
+                if procedure.body.silent_consent
+                else ""
+            ),
+            url=_procedure_url(procedure),
+        )
+        notified = len(notify(seat_accounts(seats), notice))
+    record(
+        actor,
+        REMINDED,
+        procedure,
+        {"automatic": [None, automatic], "seats": [None, seat_count], "notified": [None, notified]},
+    )
+    return notified
+
+
+def was_reminded_automatically(procedure: WrittenProcedure) -> bool:
+    return AuditEvent.objects.filter(
+        action=REMINDED,
+        target_type=WrittenProcedure._meta.label_lower,
+        target_id=str(procedure.pk),
+        changes__automatic=[None, True],
+    ).exists()
+
+
+def notify_closed(procedure: WrittenProcedure, counted: quorum.Tally, silent: int) -> int:
+    """Tell every member and substitute of the body (all seats in force) the result."""
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            **_values(procedure),
+            "result": procedure.get_result_display(),
+            "in_favour": counted.in_favour,
+            "against": counted.against,
+            "abstentions": counted.abstentions,
+            "silent": silent,
+        }
+        body = (
+            _(
+                "The written procedure “%(title)s” of %(body)s is closed: %(result)s. In favour "
+                "%(in_favour)d, against %(against)d, abstentions %(abstentions)d; seats that did not answer: "
+                "%(silent)d."
+            )
+            % values
+        )
+        if procedure.silent_consent_applied:
+            body += " " + _("Under the body's rules, silence counted as consent.")
+        notice = Notice(
+            kind=NOTICE_KIND,
+            key=f"meetings.procedure.{procedure.pk}.closed",
+            subject=_("Written procedure closed: %(title)s – %(result)s") % values,
+            body=body,
+            url=_procedure_url(procedure),
+        )
+        seats = Seat.objects.in_force(timezone.localdate()).filter(body=procedure.body)
+        return len(notify(seat_accounts(seats), notice))
