@@ -15,7 +15,7 @@ help:
 	@echo "make run   - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)/"
 	@echo "make test  - install and run the whole test suite (browser tests included)"
 	@echo "make lint  - ruff check and format check"
-	@echo "make bench - page benchmarks (10,000 organisations, 10,000 contributions) and grouping of 5,000 contributions"
+	@echo "make bench - page benchmarks (10,000 organisations, 10,000 contributions, 500 bodies, 3,000 meetings) and grouping of 5,000 contributions"
 	@echo "make lock  - regenerate requirements*.lock from pyproject.toml"
 
 $(VENV)/bin/python:

@@ -12,7 +12,9 @@ are measured at 100 organisations (and 1,000 contributions) too, and the script 
 page's query count differs, since a page whose query count grows with the data will not scale.
 
 The consultation pages (a closed consultation's page and its contributions list, filtered by CPR category
-and disposition, page 2) are measured on the consultation ``seed_scale --contributions`` builds.
+and disposition, page 2) are measured on the consultation ``seed_scale --contributions`` builds; the meeting
+pages (the calendar, the page of the busiest body, the page of a held meeting with its minutes) on the
+bodies and meetings ``seed_scale --bodies --meetings`` builds.
 """
 
 import argparse
@@ -30,6 +32,7 @@ BENCH_DIR = ROOT / "var" / "bench"
 DEFAULT_SETTINGS = "officine.settings.test"
 P95_TARGET_MS = 50.0
 CONSULTATION_P95_TARGET_MS = 80.0  # issue #3 item 13
+MEETING_P95_TARGET_MS = 80.0  # issue #4 item 11
 CONTRIBUTIONS_FILTER = "cpr_category=c&disposition=not_accepted&page=2"
 SEARCH_QUERY = "inclusione"
 
@@ -45,6 +48,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--contributions", type=int, help="contributions in the synthetic consultation (default 10000)"
     )
     parser.add_argument("--small-contributions", type=int, default=1000, help="with --compare-small")
+    parser.add_argument("--bodies", type=int, default=500, help="synthetic bodies (default 500)")
+    parser.add_argument("--meetings", type=int, default=3000, help="synthetic meetings (default 3000)")
+    parser.add_argument("--small-bodies", type=int, default=20, help="with --compare-small (default 20)")
+    parser.add_argument("--small-meetings", type=int, default=120, help="with --compare-small (default 120)")
     parser.add_argument("--repeat", type=int, default=50, help="timed requests per page (default 50)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first (default 3)")
     parser.add_argument("--compare-small", action="store_true", help="also measure at --small-orgs")
@@ -63,6 +70,8 @@ def sizes_for(orgs: int, args: argparse.Namespace) -> dict[str, int]:
         "programmes": programmes,
         "representatives": representatives,
         "contributions": contributions,
+        "bodies": args.bodies,
+        "meetings": args.meetings,
     }
 
 
@@ -97,11 +106,17 @@ def run_child(args: argparse.Namespace) -> dict:
         synthetic_organizations,
         synthetic_programmes,
     )
+    from officine.portal.demo.synthetic_meetings import synthetic_meeting_counts
 
     log = sys.stderr
     call_command("migrate", interactive=False, verbosity=0)
     wanted = sizes_for(args.orgs, args)
-    if args.reseed or {**synthetic_counts(), "contributions": synthetic_contribution_count()} != wanted:
+    present = {
+        **synthetic_counts(),
+        "contributions": synthetic_contribution_count(),
+        **synthetic_meeting_counts(),
+    }
+    if args.reseed or present != wanted:
         print(f"Seeding {wanted} ...", file=log, flush=True)
         call_command(
             "seed_scale",
@@ -110,6 +125,8 @@ def run_child(args: argparse.Namespace) -> dict:
             f"--programmes={wanted['programmes']}",
             f"--representatives={wanted['representatives']}",
             f"--contributions={wanted['contributions']}",
+            f"--bodies={wanted['bodies']}",
+            f"--meetings={wanted['meetings']}",
             stdout=log,
         )
     else:
@@ -139,6 +156,7 @@ def run_child(args: argparse.Namespace) -> dict:
                 f"/it/consultations/{consultation.pk}/contributions/?{CONTRIBUTIONS_FILTER}",
             ),
         ]
+    pages += meeting_pages()
     client = Client()
     results = []
     for label, url in pages:
@@ -146,8 +164,47 @@ def run_child(args: argparse.Namespace) -> dict:
     return {"sizes": wanted, "database": connection.vendor, "pages": results}
 
 
+def meeting_pages() -> list[tuple[str, str]]:
+    """The calendar, the page of the body with the most meetings and the page of its held meeting with the
+    longest agenda (with its minutes), as the public sees them."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils import translation
+
+    from officine.meetings.models import Meeting, MeetingState
+    from officine.portal.demo.synthetic_meetings import synthetic_bodies, synthetic_meetings
+
+    body = (
+        synthetic_bodies()
+        .annotate(n=Count("meetings", distinct=True), s=Count("seats", distinct=True))
+        .order_by("-n", "pk")
+        .first()
+    )
+    if body is None:
+        return []
+    meeting = (
+        Meeting.objects.filter(body=body, state=MeetingState.HELD, minutes__isnull=False)
+        .annotate(n=Count("agenda_items", distinct=True), a=Count("attendances", distinct=True))
+        .order_by("-n", "-a", "pk")
+        .first()
+    ) or synthetic_meetings().filter(state=MeetingState.HELD).first()
+    with translation.override("it"):
+        pages = [
+            (f"calendar ({synthetic_meetings().count()} meetings)", reverse("meetings:calendar")),
+            (f"body page ({body.s} seats, {body.n} meetings)", reverse("bodies:detail", args=[body.pk])),
+        ]
+        if meeting is not None:
+            label = f"meeting page ({meeting.n} items, {meeting.a} attending)"
+            pages.append((label, reverse("meetings:detail", args=[meeting.pk])))
+    return pages
+
+
 def target_for(url: str) -> float:
-    return CONSULTATION_P95_TARGET_MS if "/consultations/" in url else P95_TARGET_MS
+    if "/consultations/" in url:
+        return CONSULTATION_P95_TARGET_MS
+    if "/meetings/" in url or "/bodies/" in url:
+        return MEETING_P95_TARGET_MS
+    return P95_TARGET_MS
 
 
 def measure_page(client, label: str, url: str, args: argparse.Namespace, capture, connection) -> dict:
@@ -177,7 +234,13 @@ def measure_page(client, label: str, url: str, args: argparse.Namespace, capture
 # --- Parent: one child per size, then the table ------------------------------------------------------
 
 
-def measure(orgs: int, args: argparse.Namespace, contributions: int | None = None) -> dict:
+def measure(
+    orgs: int,
+    args: argparse.Namespace,
+    contributions: int | None = None,
+    bodies: int | None = None,
+    meetings: int | None = None,
+) -> dict:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
     if "DATABASE_URL" not in os.environ:
@@ -192,6 +255,8 @@ def measure(orgs: int, args: argparse.Namespace, contributions: int | None = Non
     contributions = contributions if contributions is not None else args.contributions
     if contributions is not None:
         command.append(f"--contributions={contributions}")
+    command.append(f"--bodies={bodies if bodies is not None else args.bodies}")
+    command.append(f"--meetings={meetings if meetings is not None else args.meetings}")
     if args.reseed:
         command.append("--reseed")
     completed = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
@@ -204,7 +269,8 @@ def print_table(run: dict, repeat: int) -> None:
     sizes = run["sizes"]
     print(
         f"\n{sizes['organisations']:,} organisations, {sizes['programmes']} programmes, "
-        f"{sizes['representatives']:,} representatives, {sizes['contributions']:,} contributions "
+        f"{sizes['representatives']:,} representatives, {sizes['contributions']:,} contributions, "
+        f"{sizes.get('bodies', 0):,} bodies, {sizes.get('meetings', 0):,} meetings "
         f"({run['database']}, {repeat} requests per page)"
     )
     print(f"{'page':<48} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
@@ -242,7 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(run_child(args)))
         return 0
-    small = measure(args.small_orgs, args, args.small_contributions) if args.compare_small else None
+    small = (
+        measure(args.small_orgs, args, args.small_contributions, args.small_bodies, args.small_meetings)
+        if args.compare_small
+        else None
+    )
     large = measure(args.orgs, args)
     if small:
         print_table(small, args.repeat)

@@ -9,7 +9,10 @@ else:
 - programmes: CCI codes ``2021XX16FFPR001``…, country ``XX`` being no real country, so no clash with a
   real CCI is possible;
 - memberships and representatives hang on those, and go with them;
-- the synthetic consultation (``is_demo``) and its document hang on the first synthetic programme.
+- the synthetic consultation (``is_demo``) and its document hang on the first synthetic programme;
+- synthetic bodies (``Organismo sintetico …``) serve the synthetic programmes, their seats are held by the
+  synthetic organisations, and their meetings and the synthetic public events (``Evento sintetico …``) go
+  with them (``synthetic_meetings``).
 """
 
 import random
@@ -27,6 +30,7 @@ from officine.registry.services import organization_search_document
 
 from .people import FEMALE_NAMES, MALE_NAMES
 from .synthetic_consultation import clear_consultations, seed_consultation, synthetic_consultations
+from .synthetic_meetings import clear_meetings, seed_meetings
 
 SYNTHETIC_CCI_PREFIX = "2021XX16FFPR"
 SYNTHETIC_ACRONYM_PREFIX = "SYN-"
@@ -101,6 +105,8 @@ def clear_synthetic() -> dict[str, int]:
     progs = synthetic_programmes()
     memberships = Membership.objects.filter(models.Q(programme__in=progs) | models.Q(organization__in=orgs))
     deleted = {"memberships": _delete(memberships)}
+    # Meetings and bodies protect their programmes, and seats their organisations: they go first.
+    deleted.update(clear_meetings())
     # Contributions protect their organisations, sections and versions: they go first.
     deleted.update(clear_consultations(progs))
     # Programmes reference their managing authority with PROTECT: they go before the organisations.
@@ -125,11 +131,15 @@ def seed_scale(
     batch_size: int = 2000,
     progress: Callable[[str, int, float], None] | None = None,
     contributions: int = 0,
+    bodies: int = 0,
+    meetings: int = 0,
 ) -> SeedReport:
     """Write the synthetic data set; the caller decides whether to clear earlier synthetic rows first.
 
     With ``contributions`` > 0, also one closed consultation in the first programme with that many
-    contributions from the synthetic organisations (see ``synthetic_consultation``).
+    contributions from the synthetic organisations (see ``synthetic_consultation``). With ``bodies`` and
+    ``meetings`` > 0, also that many bodies serving the synthetic programmes and that many meetings, with
+    seats, agenda items, documents, attendance, votes, minutes and registrations (``synthetic_meetings``).
     """
     if not 1 <= programmes <= MAX_PROGRAMMES:
         raise ValueError(f"programmes must be between 1 and {MAX_PROGRAMMES}")
@@ -137,6 +147,8 @@ def seed_scale(
         raise ValueError("organisations must be at least 1 and representatives not negative")
     if contributions < 0:
         raise ValueError("contributions must not be negative")
+    if bodies < 0 or meetings < 0:
+        raise ValueError("bodies and meetings must not be negative")
     rng = random.Random(seed)
     report = SeedReport()
 
@@ -243,6 +255,10 @@ def seed_scale(
     timed("representatives", write_representatives)
     if contributions:
         seed_consultation(contributions, progs[0], orgs, rng=rng, batch_size=batch_size, timed=timed)
+    if bodies or meetings:
+        seed_meetings(
+            bodies, meetings, progs, orgs, rng=random.Random(seed + 1), batch_size=batch_size, timed=timed
+        )
     AuditEvent.objects.create(
         action="seed_scale",
         target_type="registry.organization",

@@ -1,5 +1,6 @@
 """``seed_scale``: synthetic rows in bulk, clearly marked, counted, searchable and removable."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -8,14 +9,35 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from officine.core.models import AuditEvent
 from officine.core.search import apply_search
+from officine.meetings.models import (
+    PRESENT_STATUSES,
+    Attendance,
+    Body,
+    Meeting,
+    MeetingDocument,
+    MeetingKind,
+    MeetingState,
+    Minutes,
+    Seat,
+    SeatRole,
+    Vote,
+)
+from officine.meetings.tests.factories import make_body, make_meeting, make_seat
 from officine.portal.demo.synthetic import (
     SYNTHETIC_CCI_PREFIX,
     synthetic_counts,
     synthetic_organizations,
     synthetic_programmes,
+)
+from officine.portal.demo.synthetic_meetings import (
+    BODY_NAME_PREFIX,
+    synthetic_bodies,
+    synthetic_meeting_counts,
+    synthetic_meetings,
 )
 from officine.programmes.models import Membership, Programme
 from officine.programmes.validators import validate_cci
@@ -185,3 +207,75 @@ def test_page_query_counts_are_the_same_at_100_and_10000_organisations(client):
     seed("--organisations", "10000", "--programmes", "50", "--representatives", "30000", "--clear")
     large = page_query_counts(client)
     assert small == large
+
+
+# --- Bodies and meetings (issue 4, point 11) -------------------------------------------------------
+
+MEETINGS = [*SMALL, "--bodies", "8", "--meetings", "60"]
+
+
+def test_bodies_and_meetings_are_seeded_valid_and_marked():
+    output = seed(*MEETINGS)
+    for table in (
+        "bodies",
+        "seats",
+        "meetings",
+        "agenda items",
+        "meeting documents",
+        "attendance",
+        "minutes",
+    ):
+        assert any(line.startswith(table) and "rows/s" in line for line in output.splitlines()), output
+    assert synthetic_meeting_counts() == {"bodies": 8, "meetings": 60}
+    programmes = set(synthetic_programmes().values_list("pk", flat=True))
+    for body in synthetic_bodies().prefetch_related("programmes"):
+        assert body.is_demo and body.name_it.startswith(BODY_NAME_PREFIX)
+        assert {p.pk for p in body.programmes.all()} <= programmes
+        body.full_clean()
+        seats = Seat.objects.filter(body=body).in_force()
+        assert seats.count() >= 12
+        assert seats.filter(role=SeatRole.CHAIR).count() == 1
+        assert seats.filter(role=SeatRole.VOTING_MEMBER).exists()
+        assert not seats.exclude(organization__in=synthetic_organizations()).exists()
+    for seat in Seat.objects.filter(replaces__isnull=False).select_related("replaces"):
+        assert seat.replaces.end_date == seat.start_date - timedelta(days=1)
+    now = timezone.now()
+    for meeting in synthetic_meetings():
+        meeting.full_clean(exclude=["created_by"])
+        assert meeting.agenda_items.exists()
+        if meeting.state == MeetingState.HELD:
+            assert meeting.starts_at < now
+        if meeting.state in (MeetingState.CONVENED, MeetingState.DRAFT):
+            assert meeting.starts_at > now
+        if meeting.kind == MeetingKind.BODY_MEETING and meeting.state == MeetingState.HELD:
+            in_force = Seat.objects.filter(body=meeting.body_id).in_force(meeting.day).count()
+            assert meeting.attendances.count() == in_force
+            assert not meeting.agenda_items.filter(outcome="").exists()
+        else:
+            assert not meeting.attendances.exists()
+    for vote in Vote.objects.select_related("item", "seat"):
+        attendance = Attendance.objects.get(meeting=vote.item.meeting_id, seat=vote.seat)
+        assert attendance.status in PRESENT_STATUSES and vote.seat.has_vote
+    assert Vote.objects.exists() and Minutes.objects.exists()
+    assert not Minutes.objects.exclude(meeting__state=MeetingState.HELD).exists()
+    for document in MeetingDocument.objects.all():
+        assert document.published_at <= document.meeting.starts_at
+        assert document.file.open().read(5) == b"%PDF-"
+
+
+def test_meetings_are_cleared_with_the_synthetic_data(real_organisation):
+    real_body = make_body([Programme.objects.get(cci="2021IT05SFPR099")], name_it="Comitato reale")
+    make_seat(real_body, organization=real_organisation)
+    make_meeting(real_body)
+    seed(*MEETINGS)
+    output = seed("--organisations", "20", "--programmes", "2", "--representatives", "0", "--clear")
+    assert "8 bodies" in output and "60 meetings" in output
+    assert synthetic_meeting_counts() == {"bodies": 0, "meetings": 0}
+    assert list(Body.objects.values_list("name_it", flat=True)) == ["Comitato reale"]
+    assert Meeting.objects.count() == 1 and Seat.objects.count() == 1
+
+
+def test_negative_meetings_are_refused():
+    with pytest.raises(CommandError, match="bodies and meetings"):
+        seed(*SMALL, "--meetings", "-1")
+    assert not synthetic_organizations().exists()

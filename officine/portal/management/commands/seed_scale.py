@@ -1,5 +1,6 @@
 """``manage.py seed_scale``: synthetic organisations, programmes, memberships and representatives in bulk,
-and with ``--contributions N`` one closed consultation with N contributions and their dispositions."""
+with ``--contributions N`` one closed consultation with N contributions and their dispositions, and with
+``--bodies N --meetings M`` N bodies and M meetings with their seats, agendas, documents and minutes."""
 
 import time
 
@@ -25,6 +26,20 @@ class Command(BaseCommand):
             default=0,
             help="Also one closed consultation, in the first synthetic programme, with N contributions "
             "from the synthetic organisations and dispositions on most of them (default 0: none).",
+        )
+        parser.add_argument(
+            "--bodies",
+            type=int,
+            default=0,
+            help="Also N bodies (a monitoring committee per synthetic programme, then partnership tables and "
+            "working groups) with their seats held by the synthetic organisations (default 0: none).",
+        )
+        parser.add_argument(
+            "--meetings",
+            type=int,
+            default=0,
+            help="Also M meetings of those bodies and public events, from two years ago to six months "
+            "ahead, with agenda items, documents, attendance, votes, minutes and registrations (default 0).",
         )
         parser.add_argument("--clear", action="store_true", help="Delete earlier synthetic data first.")
         parser.add_argument("--seed", type=int, default=2021, help="Random seed (same seed, same data).")
@@ -53,6 +68,8 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=self._progress,
                 contributions=options["contributions"],
+                bodies=options["bodies"],
+                meetings=options["meetings"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
