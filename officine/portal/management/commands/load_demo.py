@@ -39,6 +39,8 @@ class Command(BaseCommand):
             f"{NATIONAL_DEMO_CCI} and {REGIONAL_DEMO_CCI}, "
             "their representatives and selection acts are demo data, and their priorities are illustrative "
             "headings, not the adopted texts. The consultations loaded with them (one with its outcome "
-            "published, one open, one co-design procedure scheduled) are demo data too."
+            "published, one open, one co-design procedure scheduled) are demo data too, and so are the "
+            "monitoring committee of the national programme (seats, meetings, votes, minutes, written "
+            "procedure, recommendations) and the web conference of the partnership laboratory."
         )
         self.stdout.write("No user accounts are created: run 'python manage.py createsuperuser' to sign in.")
