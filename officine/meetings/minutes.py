@@ -195,7 +195,7 @@ def section_texts(meeting: Meeting) -> dict[int, str]:
     ):
         label = _seat_label(declaration.seat)
         if declaration.note:
-            label = f"{label}: {declaration.note}"
+            label = f"{label}: {declaration.note.rstrip('. ')}"
         recused[declaration.item_id].append(label)
     texts: dict[int, str] = {}
     for item in items:

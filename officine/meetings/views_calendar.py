@@ -31,6 +31,7 @@ from officine.core.viewtools import (
 
 from . import agenda_pdf as agenda_pdf_service
 from . import calendar_ics as ics
+from . import navigation
 from . import registrations as registration_service
 from .forms_public import CalendarFilterForm
 from .forms_registration import RegistrationForm
@@ -64,11 +65,7 @@ def _calendar_response(content: bytes, stem: str) -> HttpResponse:
 
 
 def _public_crumbs(meeting: Meeting, *last) -> list:
-    return [
-        (_("Calendar"), reverse("meetings:calendar")),
-        (meeting.title, reverse("meetings:detail", args=[meeting.pk])),
-        *last,
-    ]
+    return navigation.meeting_crumbs(meeting, *last)
 
 
 # --- Calendar files --------------------------------------------------------------------------------------
@@ -141,7 +138,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     url = reverse("meetings:register", args=[meeting.pk])
     context = {
         "meeting": meeting,
-        "nav": "meetings",
+        "nav": navigation.meeting_section(meeting),
         "breadcrumbs": _public_crumbs(meeting, (_("Registration"), None)),
         "privacy_url": reverse("portal:privacy"),
     }
@@ -206,7 +203,7 @@ def registration_cancel(request: HttpRequest, token) -> HttpResponse:
             "can_cancel": registration_service.can_cancel(registration),
             "position": registration_service.waiting_position(registration),
             "is_public": request.user.has_perm("meetings.view_meeting", meeting),
-            "nav": "meetings",
+            "nav": navigation.meeting_section(meeting),
         },
     )
 

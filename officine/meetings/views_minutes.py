@@ -21,6 +21,7 @@ from officine.core.viewtools import add_service_errors, download_response
 
 from . import minutes as services
 from . import minutes_pdf as pdf_render
+from . import navigation
 from . import selectors_minutes as selectors
 from .forms_minutes import CommentForm
 from .models import Meeting, Minutes, MinutesState
@@ -38,11 +39,7 @@ def _load(meeting_pk: int) -> tuple[Meeting, Minutes]:
 
 
 def _crumbs(meeting: Meeting, *tail) -> list[tuple]:
-    return [
-        (_("Meetings"), reverse("meetings:calendar")),
-        (meeting.title, reverse("meetings:detail", args=[meeting.pk])),
-        *tail,
-    ]
+    return navigation.meeting_crumbs(meeting, *tail)
 
 
 def _detail(request: HttpRequest, meeting: Meeting, minutes: Minutes, form: CommentForm | None = None):
@@ -67,7 +64,7 @@ def _detail(request: HttpRequest, meeting: Meeting, minutes: Minutes, form: Comm
             "is_member": is_member,
             "show_comments": show_comments,
             "form": form if can_comment else None,
-            "nav": "meetings",
+            "nav": navigation.meeting_section(meeting),
             "breadcrumbs": _crumbs(meeting, (_("Minutes"), None)),
         },
     )

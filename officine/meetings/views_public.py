@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import compliance, selectors
+from . import compliance, navigation, selectors
 from .forms_public import BodyFilterForm, CalendarFilterForm
 from .models import Body, MajorityRule, MeetingDocument, MeetingMode, MeetingState
 from .rules import is_public_meeting
@@ -203,12 +203,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if show_link and not meeting.online_link_is_public:
         show_link = user.has_perm("meetings.see_private_link", meeting)
     minutes = meeting.minutes if selectors.has_minutes(meeting) else None
-    breadcrumbs = [(_("Calendar"), reverse("meetings:calendar"))]
-    if meeting.body_id:
-        breadcrumbs = [
-            (_("Bodies"), reverse("bodies:list")),
-            (meeting.body.name, reverse("bodies:detail", args=[meeting.body_id])),
-        ]
     return render(
         request,
         "meetings/public/meeting_detail.html",
@@ -221,8 +215,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_register": user.has_perm("meetings.register", meeting),
             "can_view_minutes": minutes is not None and user.has_perm("meetings.view_minutes", minutes),
             "is_upcoming": meeting.state == MeetingState.CONVENED,
-            "nav": "calendar",
-            "breadcrumbs": [*breadcrumbs, (meeting.title, None)],
+            "nav": navigation.meeting_section(meeting),
+            "breadcrumbs": navigation.meeting_crumbs(meeting),
         },
     )
 

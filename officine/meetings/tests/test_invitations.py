@@ -148,7 +148,7 @@ def test_reschedule_sends_a_new_revision_with_the_same_uid(
         )
     wait_for(lambda: len(smtp.received) == 8)
     update = smtp.to("componente@example.org")[1]
-    assert update.message["Subject"].startswith("Updated:")
+    assert update.message["Subject"].startswith(("Updated:", "Aggiornamento:"))
     calendar = update.calendar()
     assert calendar["METHOD"] == "REQUEST"
     [event] = calendar.walk("VEVENT")
