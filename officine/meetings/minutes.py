@@ -208,7 +208,10 @@ def section_texts(meeting: Meeting) -> dict[int, str]:
                 % {"names": "; ".join(recused[item.pk])}
             )
         if item.outcome:
-            outcome = {"outcome": item.get_outcome_display(), "method": item.get_decided_by_display()}
+            outcome = {
+                "outcome": item.get_outcome_display(),
+                "method": str(item.get_decided_by_display()).lower(),
+            }
             if item.decided_by:
                 lines.append(_("Outcome: %(outcome)s (%(method)s).") % outcome)
             else:
