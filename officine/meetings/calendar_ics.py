@@ -35,7 +35,7 @@ from officine.notifications.services import absolute_url
 from .models import AgendaItem, Body, Meeting, MeetingKind, MeetingMode, MeetingState
 from .selectors import public_meeting_q
 
-PRODID = "-//Officine//Riunioni e eventi//IT"
+PRODID = "-//Officine//Riunioni ed eventi//IT"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 #: How far back a feed reaches when the query string gives no start date.
 FEED_DEFAULT_PAST = timedelta(days=365)
