@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from .models import (
     AgendaItem,
+    AgendaRequest,
     Body,
     InvitationDispatch,
     Meeting,
@@ -132,3 +133,10 @@ class WrittenProcedureAdmin(ReadOnlyAdmin):
 class RecommendationAdmin(ReadOnlyAdmin):
     list_display = ["body", "date", "status", "reply_date"]
     list_filter = ["status"]
+
+
+@admin.register(AgendaRequest)
+class AgendaRequestAdmin(ReadOnlyAdmin):
+    list_display = ["title_it", "meeting", "seat", "status", "created_at", "answered_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title_it", "reason", "answer"]

@@ -994,3 +994,81 @@ class MinutesComment(AppendOnlyModel):
         ordering = ["version", "at", "pk"]
         verbose_name = _("comment on the minutes")
         verbose_name_plural = _("comments on the minutes")
+
+
+# --- Members' requests to add agenda items --------------------------------------------------------------
+
+
+class AgendaRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting an answer")
+    # A context of their own: in Italian "richiesta" is feminine (accolta, respinta).
+    ACCEPTED = "accepted", pgettext_lazy("agenda request", "Accepted")
+    DECLINED = "declined", pgettext_lazy("agenda request", "Declined")
+
+
+class AgendaRequest(TimeStampedModel):
+    """A member's request to add an item to the agenda of a convened meeting, within the body's window
+    after the notice (``Body.agenda_request_working_days``, rules of procedure), and the secretariat's
+    answer: accepted (the item is added and linked) or declined with the reasons, shown publicly."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="agenda_requests"
+    )
+    seat = models.ForeignKey(
+        Seat, verbose_name=_("seat"), on_delete=models.PROTECT, related_name="agenda_requests"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    title_it = models.CharField(_("proposed item (Italian)"), max_length=300)
+    reason = models.TextField(_("reasons for the request"))
+    kind = models.CharField(
+        _("type"), max_length=12, choices=AgendaItemKind.choices, default=AgendaItemKind.EXAMINATION
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AgendaRequestStatus.choices,
+        default=AgendaRequestStatus.PENDING,
+        db_index=True,
+    )
+    answer = models.TextField(_("answer of the secretariat"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("resulting agenda item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+    )
+
+    class Meta:
+        ordering = ["meeting", "created_at", "pk"]
+        verbose_name = _("request to add an agenda item")
+        verbose_name_plural = _("requests to add agenda items")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(answer=""), name="agenda_request_declined_has_answer"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(answered_at__isnull=False),
+                name="agenda_request_answered_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_it if len(self.title_it) <= 80 else f"{self.title_it[:79]}…"

@@ -194,3 +194,28 @@ rules.add_perm(
 rules.add_perm(
     "meetings.comment_minutes", is_circulated_minutes & is_within_comments_window & is_member_of_minutes_body
 )
+
+
+# Members' requests to add agenda items (the window and the start of the meeting are the service's checks;
+# the page says when the window closes)
+@rules.predicate
+def is_convened_body_meeting(user, meeting) -> bool:
+    return (
+        meeting is not None
+        and meeting.kind == MeetingKind.BODY_MEETING
+        and meeting.body_id is not None
+        and meeting.state == MeetingState.CONVENED
+    )
+
+
+@rules.predicate
+def is_voting_member_of_meeting_body(user, meeting) -> bool:
+    """A member or substitute of a voting seat (chair included) in force today in the meeting's body."""
+    if meeting is None or meeting.body_id is None or not is_active_user(user):
+        return False
+    if meeting.body_id not in _member_body_ids(user):  # cached: no query for non-members
+        return False
+    return seats_of_user(user, meeting.body, voting_only=True).exists()
+
+
+rules.add_perm("meetings.request_agenda_item", is_convened_body_meeting & is_voting_member_of_meeting_body)

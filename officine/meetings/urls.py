@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_calendar, views_public
+from . import views_agenda_requests, views_calendar, views_public
 
 app_name = "meetings"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/invite.ics", views_calendar.meeting_ics, name="ics"),
     path("<int:pk>/agenda.pdf", views_calendar.agenda_pdf, name="agenda_pdf"),
     path("<int:pk>/register/", views_calendar.register, name="register"),
+    path("<int:pk>/agenda-requests/new/", views_agenda_requests.agenda_request, name="agenda_request"),
     path(
         "registrations/<uuid:token>/cancel/", views_calendar.registration_cancel, name="registration_cancel"
     ),

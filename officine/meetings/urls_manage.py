@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_calendar, views_manage
+from . import views_agenda_requests, views_calendar, views_manage
 
 app_name = "manage_meetings"
 urlpatterns = [
@@ -27,6 +27,16 @@ urlpatterns = [
     path("meetings/<int:pk>/quorum/", views_manage.quorum, name="quorum"),
     path("items/<int:pk>/decision/", views_manage.item_decide, name="item_decide"),
     path("items/<int:pk>/conflicts/new/", views_manage.conflict_add, name="conflict_add"),
+    path(
+        "agenda-requests/<int:pk>/accept/",
+        views_agenda_requests.agenda_request_accept,
+        name="agenda_request_accept",
+    ),
+    path(
+        "agenda-requests/<int:pk>/decline/",
+        views_agenda_requests.agenda_request_decline,
+        name="agenda_request_decline",
+    ),
     path("meetings/<int:pk>/registrations/", views_calendar.registrations, name="registrations"),
     path("meetings/<int:pk>/registrations.csv", views_calendar.registrations_csv, name="registrations_csv"),
 ]

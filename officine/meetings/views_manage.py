@@ -47,6 +47,7 @@ from .models import (
     Seat,
     VoteChoice,
 )
+from .views_agenda_requests import manage_section as agenda_requests_section
 
 PAGE_SIZE = 25
 
@@ -449,6 +450,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "overview": selectors.meeting_overview(meeting),
             "notice_form": NoticeForm(),
             "cancel_form": CancelForm(),
+            **agenda_requests_section(meeting),
             "breadcrumbs": _meeting_crumbs(meeting),
         },
     )

@@ -21,6 +21,7 @@ from . import compliance, navigation, selectors
 from .forms_public import BodyFilterForm, CalendarFilterForm
 from .models import Body, MajorityRule, MeetingDocument, MeetingMode, MeetingState
 from .rules import is_public_meeting
+from .views_agenda_requests import public_section as agenda_requests_section
 
 BODIES_PAGE_SIZE = 25
 CALENDAR_PAGE_SIZE = 25
@@ -215,6 +216,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_register": user.has_perm("meetings.register", meeting),
             "can_view_minutes": minutes is not None and user.has_perm("meetings.view_minutes", minutes),
             "is_upcoming": meeting.state == MeetingState.CONVENED,
+            **agenda_requests_section(user, meeting),
             "nav": navigation.meeting_section(meeting),
             "breadcrumbs": navigation.meeting_crumbs(meeting),
         },
