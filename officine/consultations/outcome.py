@@ -11,11 +11,9 @@ Contributions whose author objected to publication are counted and their disposi
 text nor their author, as Italian rules on public consultations require.
 """
 
-import mimetypes
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
@@ -26,6 +24,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from officine.core.audit import record
+from officine.core.pdf import STATIC_SCHEME, archival_pdf
 
 from . import notices
 from .lifecycle import _move
@@ -470,35 +469,10 @@ def outcome_table(report: OutcomeReport) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
-STATIC_SCHEME = "officine-static:"
-
-
-def static_only_fetcher():
-    """A WeasyPrint URL fetcher that reads static files (the fonts) from disk and refuses everything else:
-    no HTTP request to ourselves or to anyone else, whatever a section's text links to."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not url.startswith(STATIC_SCHEME):
-                raise ValueError(f"Refusing to fetch {url!r} while rendering a PDF.")
-            path = finders.find(url[len(STATIC_SCHEME) :].lstrip("/"))
-            if not path:
-                raise ValueError(f"No static file for {url!r}.")
-            with open(path, "rb") as handle:
-                body = handle.read()
-            content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
-
-    return StaticOnlyFetcher()
-
-
 def outcome_pdf(report: OutcomeReport) -> bytes:
     """The report as an archival PDF (PDF/A-3b, A4, page numbers), with the design system's font."""
-    from weasyprint import HTML
-
     html = render_to_string(
         "consultations/outcome/report_pdf.html",
         {"report": report, "consultation": report.consultation, "static_base": STATIC_SCHEME},
     )
-    return HTML(string=html, url_fetcher=static_only_fetcher()).write_pdf(pdf_variant="pdf/a-3b")
+    return archival_pdf(html)

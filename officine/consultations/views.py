@@ -74,7 +74,7 @@ def _filtered_page(
     request: HttpRequest, form, rows: Callable[..., QuerySet], per_page: int
 ) -> tuple[Page, dict]:
     """One page of ``rows(**filters)`` for a public list, and what its template needs: the filter form, the
-    counts and the elided page links of ``_pagination.html`` (long lists cost the same to render)."""
+    counts and the elided page links of ``core/pagination.html`` (long lists cost the same to render)."""
     if form.is_bound:
         form.is_valid()  # fills cleaned_data with the valid filters; invalid ones are reported and ignored
     filters = form.filters()

@@ -5,7 +5,7 @@ any urgency, the agenda items with their kind (examination or approval, CPR Art.
 and the document pack with each document's publication time. Documents withheld from the public are listed
 with the reason (CPR Art. 38(4): public by default, withholding is explained); documents not yet published
 appear only in the secretariat's copy. Rendered with WeasyPrint, reading fonts from the static files on disk
-as the minutes do (``minutes_pdf.static_only_fetcher``).
+as the minutes do (``core/pdf.py``).
 """
 
 from dataclasses import dataclass, field
@@ -14,8 +14,9 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from officine.core.pdf import STATIC_SCHEME, archival_pdf
+
 from . import calendar_ics
-from .minutes_pdf import STATIC_SCHEME, static_only_fetcher
 from .models import AgendaItem, Meeting, MeetingDocument
 
 
@@ -73,8 +74,4 @@ def agenda_html(agenda: Agenda) -> str:
 
 
 def agenda_pdf(agenda: Agenda) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=agenda_html(agenda), url_fetcher=static_only_fetcher()).write_pdf(
-        pdf_variant="pdf/a-3b"
-    )
+    return archival_pdf(agenda_html(agenda))

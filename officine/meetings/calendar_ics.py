@@ -18,22 +18,22 @@ so that subscribers see them disappear instead of silently missing.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from officine.notifications.services import absolute_url
 
-from .models import AgendaItem, Body, Meeting, MeetingKind, MeetingMode, MeetingState
-from .selectors import public_meeting_q
+from .models import AgendaItem, Meeting, MeetingKind, MeetingMode, MeetingState
+from .selectors import filtered_public_meetings
 
 PRODID = "-//Officine//Riunioni ed eventi//IT"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -253,19 +253,12 @@ def build_calendar(
 # --- Feeds -----------------------------------------------------------------------------------------------
 
 
-def public_meetings() -> QuerySet[Meeting]:
-    """Meetings everyone may see (``selectors.public_meeting_q``, the query form of
-    ``rules.is_public_meeting``) ready for ``build_calendar`` in a fixed number of queries: body and
-    programme joined, agenda prefetched."""
-    return (
-        Meeting.objects.filter(public_meeting_q())
-        .select_related("body", "programme")
-        .prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("order")))
+def for_feed(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Meetings ready for ``build_calendar`` in a fixed number of queries: body and programme joined,
+    agenda prefetched."""
+    return meetings.select_related("body", "programme").prefetch_related(
+        Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("order"))
     )
-
-
-def _rome_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def feed_meetings(
@@ -288,25 +281,12 @@ def feed_meetings(
     ``past`` it lists only meetings already over; ``whole_history`` (a body's feed: a few meetings a year)
     drops the default start. At most :data:`FEED_LIMIT` events, the latest kept."""
     now = now or timezone.now()
-    meetings = public_meetings()
-    if programme_id:
-        meetings = meetings.filter(
-            Q(programme_id=programme_id)
-            | Exists(
-                Body.programmes.through.objects.filter(body=OuterRef("body_id"), programme_id=programme_id)
-            )
-        )
-    if body_id:
-        meetings = meetings.filter(body_id=body_id)
-    if kind:
-        meetings = meetings.filter(kind=kind)
-    if mode:
-        meetings = meetings.filter(mode=mode)
     start = date_from or (None if whole_history else timezone.localdate(now) - FEED_DEFAULT_PAST)
-    if start:
-        meetings = meetings.filter(starts_at__gte=_rome_midnight(start))
-    if date_to:
-        meetings = meetings.filter(starts_at__lt=_rome_midnight(date_to + timedelta(days=1)))
+    meetings = for_feed(
+        filtered_public_meetings(
+            programme_id=programme_id, body_id=body_id, kind=kind, mode=mode, date_from=start, date_to=date_to
+        )
+    )
     if past:
         meetings = meetings.filter(ends_at__lt=now)
     newest_first = list(meetings.order_by("-starts_at", "-pk")[:FEED_LIMIT])

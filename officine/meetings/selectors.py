@@ -247,7 +247,7 @@ def programme_bodies(programme: Programme) -> list[Body]:
 # --- Calendar ---------------------------------------------------------------------------------------------
 
 
-def calendar_meetings(
+def filtered_public_meetings(
     *,
     programme_id: int | None = None,
     body_id: int | None = None,
@@ -255,14 +255,10 @@ def calendar_meetings(
     mode: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    past: bool = False,
-    now: datetime | None = None,
 ) -> QuerySet[Meeting]:
-    """Public meetings for the calendar and its iCalendar feed: upcoming ones (not yet ended) from the
-    soonest, or with ``past`` those that ended, from the latest. ``date_from``/``date_to`` bound the day
-    the meeting starts (Europe/Rome). A programme matches meetings held for it and meetings of the bodies
-    that serve it."""
-    now = now or timezone.now()
+    """Public meetings narrowed by the calendar's filters; the page and the iCalendar feed share it so that a
+    filter means the same in both. A programme matches meetings held for it and meetings of the bodies that
+    serve it; ``date_from``/``date_to`` bound the day the meeting starts (Europe/Rome)."""
     meetings = public_meetings()
     if programme_id:
         meetings = meetings.filter(
@@ -281,6 +277,26 @@ def calendar_meetings(
         meetings = meetings.filter(starts_at__gte=_rome_midnight(date_from))
     if date_to:
         meetings = meetings.filter(starts_at__lt=_rome_midnight(date_to + timedelta(days=1)))
+    return meetings
+
+
+def calendar_meetings(
+    *,
+    programme_id: int | None = None,
+    body_id: int | None = None,
+    kind: str | None = None,
+    mode: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    past: bool = False,
+    now: datetime | None = None,
+) -> QuerySet[Meeting]:
+    """Public meetings for the calendar and its iCalendar feed: upcoming ones (not yet ended) from the
+    soonest, or with ``past`` those that ended, from the latest. Filters: :func:`filtered_public_meetings`."""
+    now = now or timezone.now()
+    meetings = filtered_public_meetings(
+        programme_id=programme_id, body_id=body_id, kind=kind, mode=mode, date_from=date_from, date_to=date_to
+    )
     if past:
         meetings = meetings.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
     else:
