@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "officine.notifications",
     "officine.consultations",
     "officine.meetings",
+    "officine.monitoring",
     "officine.portal",
 ]
 
