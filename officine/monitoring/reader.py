@@ -23,6 +23,7 @@ import io
 import os
 import shutil
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable
@@ -39,8 +40,26 @@ DEFAULT_MAX_BAD_ROWS = 1000
 KEPT_BAD_ROWS = 100
 MEMORY_LIMIT = "1GB"
 THREADS = 2
+#: Share of a file's conversion time spent in the check pass (measured: ~8 s of ~45 s on 1M rows).
+CHECK_SHARE = 0.2
 
-Progress = Callable[[str, str], None]
+POLL_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """Where the conversion of one file stands: ``fraction`` of the file's work done (both passes), and an
+    estimate of the rows behind it (exact once the check pass has counted them)."""
+
+    source: str
+    dataset: str
+    stage: str  # "checking", "writing", "done"
+    fraction: float
+    file_bytes: int
+    rows: int
+
+
+Progress = Callable[[ProgressEvent], None]
 
 
 @dataclass
@@ -278,15 +297,19 @@ def _convert_one(
         report = FileReport(
             source=str(source), dataset=spec.name, unknown_columns=unknown, bytes_read=csv_path.stat().st_size
         )
-        _notify(progress, spec.name, "checking")
+        watch = _Watch(progress, source, spec.name, report.bytes_read, estimate_rows(csv_path))
         connection = _connect(work)
         try:
             select, checks = _expressions(spec, header)
-            counts = connection.execute(
+            counts = watch.run(
+                connection,
                 "SELECT count(*)"
                 + "".join(f", {c[2]}" for c in checks)
-                + f" FROM {_read_csv_sql(csv_path, header, collect=True)}"
-            ).fetchall()[0]  # fetchall: the reject tables exist only once the result is fully consumed
+                + f" FROM {_read_csv_sql(csv_path, header, collect=True)}",
+                "checking",
+                0.0,
+                CHECK_SHARE,
+            )[0]  # fetched whole: the reject tables exist only once the result is fully consumed
             _collect_bad_rows(connection, csv_path, report)
             if report.bad_rows_total > max_bad_rows:
                 raise ValidationError(
@@ -302,7 +325,7 @@ def _convert_one(
                         "line": report.bad_rows[0].line,
                     },
                 )
-            report.rows_written = counts[0]
+            report.rows_written = watch.rows = counts[0]
             report.rows_read = report.rows_written + report.bad_rows_total
             for (kind, column, _expr), count in zip(checks, counts[1:], strict=True):
                 if count:
@@ -310,13 +333,16 @@ def _convert_one(
                         kind, report.invalid_numbers
                     )
                     target[column] = count
-            _notify(progress, spec.name, "writing")
             final = out_dir / f"{spec.name}.parquet"
             partial = work / f"{spec.name}.parquet.partial"
-            written = connection.execute(
+            written = watch.run(
+                connection,
                 f"COPY (SELECT {', '.join(select)} FROM {_read_csv_sql(csv_path, header, collect=False)}) "
-                f"TO {_literal(str(partial))} (FORMAT parquet, COMPRESSION zstd)"
-            ).fetchone()[0]
+                f"TO {_literal(str(partial))} (FORMAT parquet, COMPRESSION zstd)",
+                "writing",
+                CHECK_SHARE,
+                1 - CHECK_SHARE,
+            )[0][0]
             if written != report.rows_written:  # both passes parse the same bytes the same way
                 raise RuntimeError(f"check pass counted {report.rows_written} rows, write pass {written}")
         finally:
@@ -324,13 +350,79 @@ def _convert_one(
         os.replace(partial, final)
     report.output = str(final)
     report.seconds = time.perf_counter() - started
-    _notify(progress, spec.name, "done")
+    watch.emit("done", 1.0)
     return report
 
 
-def _notify(progress: Progress | None, dataset: str, stage: str) -> None:
-    if progress is not None:
-        progress(dataset, stage)
+class _Watch:
+    """Report progress of the DuckDB statements of one file to a ``Progress`` callback.
+
+    The statement runs in a worker thread while this (the caller's) thread polls DuckDB's
+    ``query_progress()``: callbacks then run in the caller's thread (safe for its database connection), and a
+    Ctrl-C or an exception raised by the callback interrupts DuckDB instead of waiting for the statement."""
+
+    def __init__(self, progress: Progress | None, source: Path, dataset: str, size: int, rows_guess: int):
+        self.progress, self.source, self.dataset, self.size = progress, str(source), dataset, size
+        self.rows = rows_guess
+
+    def emit(self, stage: str, fraction: float) -> None:
+        if self.progress is not None:
+            fraction = max(0.0, min(1.0, fraction))
+            # rows: of the pass under way (each pass reads every row once)
+            if stage == "checking":
+                within = fraction / CHECK_SHARE
+            elif stage == "writing":
+                within = (fraction - CHECK_SHARE) / (1 - CHECK_SHARE)
+            else:
+                within = 1.0
+            rows = int(self.rows * max(0.0, min(1.0, within)))
+            self.progress(ProgressEvent(self.source, self.dataset, stage, fraction, self.size, rows))
+
+    def run(
+        self, connection: duckdb.DuckDBPyConnection, sql: str, stage: str, start: float, span: float
+    ) -> list:
+        """Execute ``sql`` (all rows fetched), reporting ``start + span * query progress``."""
+        outcome: dict[str, object] = {}
+
+        def work() -> None:
+            try:
+                outcome["rows"] = connection.execute(sql).fetchall()
+            except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+                outcome["error"] = error
+
+        worker = threading.Thread(target=work, name="oc-import", daemon=True)
+        self.emit(stage, start)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(POLL_SECONDS)
+                done = connection.query_progress()
+                if worker.is_alive() and done >= 0:
+                    self.emit(stage, start + span * done / 100)
+        except BaseException:
+            connection.interrupt()
+            worker.join()
+            raise
+        if "error" in outcome:
+            raise outcome["error"]  # type: ignore[misc]
+        self.emit(stage, start + span)
+        return outcome["rows"]  # type: ignore[return-value]
+
+
+def estimate_rows(path: Path, sample_records: int = 500) -> int:
+    """Rows in a CSV guessed from the size of its first records (for the progress bar before the count)."""
+    size = path.stat().st_size
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=";", quotechar='"')
+        next(reader, None)
+        count = 0
+        chars = 0
+        for record in reader:
+            chars += sum(len(v) for v in record) + len(record) + 1
+            count += 1
+            if count >= sample_records:
+                break
+    return max(1, int(size / (chars / count))) if count else 0
 
 
 def convert(

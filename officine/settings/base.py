@@ -180,6 +180,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 OFFICINE_MAX_UPLOAD_MB = env.int("OFFICINE_MAX_UPLOAD_MB", default=10)
 
+# --- Implementation monitoring (OpenCoesione snapshots, docs/monitoring.md) ----------------------
+# Parquet snapshots of the releases; the previous release is kept beside the current one.
+MONITORING_ROOT = Path(env.str("MONITORING_ROOT", default=str(VAR_DIR / "monitoring")))
+# Folder on the server where large release files are placed (scp, wget) for import from the staff page.
+MONITORING_INBOX = Path(env.str("MONITORING_INBOX", default=str(MONITORING_ROOT / "inbox")))
+# Upper bound of a release file uploaded through the staff page (a zipped progetti_esteso is ~600 MB).
+MONITORING_UPLOAD_MAX_MB = env.int("MONITORING_UPLOAD_MAX_MB", default=1024)
+# Malformed rows tolerated per file before an import stops (the importer's --max-bad-rows default).
+MONITORING_MAX_BAD_ROWS = env.int("MONITORING_MAX_BAD_ROWS", default=1000)
+
 # --- E-mail -----------------------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email("EMAIL_URL"))

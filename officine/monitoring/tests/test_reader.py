@@ -161,9 +161,9 @@ def test_zip_input_and_progress(tmp_path: Path) -> None:
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as handle:
         handle.write(source, "progetti_esteso_20250228.csv")
     stages: list[tuple[str, str]] = []
-    report = convert([archive], tmp_path / "out", progress=lambda d, s: stages.append((d, s)))
+    report = convert([archive], tmp_path / "out", progress=lambda e: stages.append((e.dataset, e.stage)))
     assert report.files[0].rows_written == 1
-    assert [s for _d, s in stages] == ["checking", "writing", "done"]
+    assert [s for _d, s in dict.fromkeys(stages)] == ["checking", "writing", "done"]
     assert {d for d, _s in stages} == {PROGETTI_ESTESO}
 
 
