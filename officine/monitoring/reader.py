@@ -301,7 +301,7 @@ def _convert_one(
         connection = _connect(work)
         try:
             select, checks = _expressions(spec, header)
-            counts = watch.run(
+            counts = _readable(source.name, watch.run)(
                 connection,
                 "SELECT count(*)"
                 + "".join(f", {c[2]}" for c in checks)
@@ -409,10 +409,30 @@ class _Watch:
         return outcome["rows"]  # type: ignore[return-value]
 
 
+def _readable(name: str, run: Callable[..., list]) -> Callable[..., list]:
+    """Turn DuckDB's parse failures (a broken quote, invalid UTF-8) into a translated ValidationError."""
+
+    def wrapped(*args: object) -> list:
+        try:
+            return run(*args)
+        except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
+            detail = str(error).splitlines()[0][:300]
+            raise ValidationError(
+                _(
+                    "%(file)s could not be read as an OpenCoesione CSV file (%(detail)s). "
+                    "Nothing was imported."
+                ),
+                code="unreadable",
+                params={"file": name, "detail": detail},
+            ) from error
+
+    return wrapped
+
+
 def estimate_rows(path: Path, sample_records: int = 500) -> int:
     """Rows in a CSV guessed from the size of its first records (for the progress bar before the count)."""
     size = path.stat().st_size
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=";", quotechar='"')
         next(reader, None)
         count = 0

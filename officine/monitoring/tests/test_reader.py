@@ -188,3 +188,15 @@ def test_real_dirty_sample_restores_codes(tmp_path: Path) -> None:
     assert duckdb.sql(
         f"SELECT DISTINCT length(COD_SLL) FROM '{out}' WHERE COD_SLL IS NOT NULL"
     ).fetchall() == [(4,)]
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
+    source = tmp_path / "progetti_esteso_20250228.csv"
+    source.write_bytes(
+        (BOM + HEADER + "\r\n").encode() + b"1;\xff\xfe broken utf-8;x\r\n" + _row("2").encode()
+    )
+    with pytest.raises(ValidationError) as error:
+        convert([source], tmp_path / "out", max_bad_rows=0)
+    assert error.value.code in {"unreadable", "too_many_bad_rows"}
+    assert "progetti_esteso_20250228.csv" in " ".join(error.value.messages)
+    assert not (tmp_path / "out" / "progetti_esteso.parquet").exists()
