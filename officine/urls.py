@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("manage/meetings/", include("officine.meetings.urls_manage")),
     path("manage/meetings/", include("officine.meetings.urls_manage_minutes")),
     path("manage/meetings/", include("officine.meetings.urls_manage_procedures")),
+    path("manage/monitoring/", include("officine.monitoring.urls_manage")),
     path("notifications/", include("officine.notifications.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

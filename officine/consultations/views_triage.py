@@ -1,7 +1,7 @@
 """Staff page that groups a consultation's contributions (near-duplicates, topics), to answer them together.
 
 Three views: the page (latest run's progress, latest result), the start button's POST, and the progress
-JSON that ``triage-progress.js`` polls every 2 seconds. All need ``consultations.manage_consultation``:
+JSON that ``task-progress.js`` polls every 2 seconds. All need ``consultations.manage_consultation``:
 visitors go to the login page, other users get a 403.
 """
 

@@ -20,6 +20,7 @@ class ReleaseStatus(models.TextChoices):
     RUNNING = "running", _("Importing")
     CURRENT = "current", _("In use")
     SUPERSEDED = "superseded", _("Replaced by a newer release")
+    UNCHANGED = "unchanged", _("Already imported: nothing changed")
     FAILED = "failed", _("Failed")
 
 

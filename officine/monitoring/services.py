@@ -112,9 +112,7 @@ def release_folder(release: Release) -> Path:
 def mark_stale_imports(now: datetime | None = None) -> int:
     """Mark as failed the imports whose process stopped beating (killed, machine restarted)."""
     now = now or timezone.now()
-    stale = Release.objects.filter(
-        status__in=[ReleaseStatus.RUNNING, ReleaseStatus.QUEUED], heartbeat_at__lt=now - STALE_AFTER
-    )
+    stale = Release.objects.filter(status=ReleaseStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
     return stale.update(
         status=ReleaseStatus.FAILED, error=_("The import stopped without finishing."), finished_at=now
     )
@@ -181,8 +179,10 @@ def import_release(
         print_ = fingerprint(files)
         current = current_release()
         if current is not None and current.fingerprint == print_:
-            if release is not None:
-                release.delete()  # nothing to do: the queued row would only clutter the list
+            if release is not None:  # the staff page follows this row: say why nothing happened
+                Release.objects.filter(pk=release.pk).update(
+                    status=ReleaseStatus.UNCHANGED, fingerprint=print_, finished_at=timezone.now()
+                )
             return ImportResult(current, changed=False)
         on_date = release_date or release_date_from_names(files)
         if on_date is None:

@@ -343,7 +343,7 @@ def test_start_from_the_page_then_see_the_result(staff_client, consultation, con
     assert "Legambiente Basilicata" in html and "(citizen)" in html
     assert "Group the contributions again" in html
     assert 'id="triage-status"' not in html  # no progress region once finished
-    assert "triage-progress.js" not in html
+    assert "task-progress.js" not in html
 
 
 def test_start_needs_post(staff_client, consultation, contributions):
@@ -369,7 +369,7 @@ def test_a_running_run_shows_progress_and_the_worker_note(staff_client, staff, c
     assert "Grouping the contributions: 25% done." in html
     assert "manage.py db_worker" in html
     assert reverse("triage:progress", args=[run.pk]) in html
-    assert "triage-progress.js" in html and "Refresh this page to see" in html
+    assert "task-progress.js" in html and "Refresh this page to see" in html
     assert f'action="{reverse("triage:start", args=[consultation.pk])}' not in html.replace("/en/", "/it/")
 
 

@@ -3,8 +3,10 @@
 from django import forms, template
 from django.templatetags.static import static
 from django.urls import translate_url
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -105,3 +107,20 @@ def width_class(pct) -> str:
     except (TypeError, ValueError):
         step = 0
     return f"w-{step}"
+
+
+@register.filter
+def thousands(value) -> str:
+    """An integer with the locale's grouping (1.234.567 in Italian, 1,234,567 in English)."""
+    if value in (None, ""):
+        return ""
+    return number_format(value, 0, force_grouping=True)
+
+
+@register.filter
+def euro(value, decimals: int = 2) -> str:
+    """An amount in euro written the locale's way: "€ 1.234.567,89" (Italian), "€1,234,567.89" (English)."""
+    if value in (None, ""):
+        return ""
+    amount = number_format(value, int(decimals), force_grouping=True)
+    return f"€ {amount}" if get_language() == "it" else f"€{amount}"

@@ -1,17 +1,20 @@
-/* Triage page: while a grouping runs, ask the server for its progress every 2 seconds and move the bar.
-   Without JavaScript the page offers a "Refresh this page" link instead. When the run finishes (or fails)
-   the page reloads to show the result. The status sentence sits in an aria-live region, so screen readers
-   announce it; it is only rewritten when it changes, so they are not flooded. */
+/* Pages with a background task (grouping of contributions, OpenCoesione imports): while the task runs, ask
+   the server for its progress every 2 seconds and move the bar. The box is the element with
+   data-progress-url; its status sentence is the element named by data-status-id (an aria-live region, so
+   screen readers announce it; it is only rewritten when it changes, so they are not flooded) and an optional
+   [data-role='detail'] line (rows, speed, time left). Without JavaScript the page offers a "Refresh this page"
+   link instead. When the task finishes (or fails) the page reloads to show the result. */
 (function () {
   "use strict";
-  var box = document.getElementById("triage-progress");
+  var box = document.querySelector("[data-progress-url]");
   if (!box || !window.fetch) {
     return;
   }
   var url = box.getAttribute("data-progress-url");
   var bar = box.querySelector("[role='progressbar']");
   var percentText = box.querySelector("[data-role='percent']");
-  var status = document.getElementById("triage-status");
+  var status = document.getElementById(box.getAttribute("data-status-id"));
+  var detail = box.querySelector("[data-role='detail']");
   var INTERVAL = 2000;
   var failures = 0;
 
@@ -31,6 +34,9 @@
     }
     if (status && data.message && status.textContent !== data.message) {
       status.textContent = data.message;
+    }
+    if (detail && typeof data.detail === "string") {
+      detail.textContent = data.detail;
     }
   }
 
