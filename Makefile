@@ -15,7 +15,7 @@ help:
 	@echo "make run   - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)/"
 	@echo "make test  - install and run the whole test suite (browser tests included)"
 	@echo "make lint  - ruff check and format check"
-	@echo "make bench - page benchmarks (10,000 organisations, 10,000 contributions, 500 bodies, 3,000 meetings) and grouping of 5,000 contributions"
+	@echo "make bench - page benchmarks (10,000 organisations, 10,000 contributions, 500 bodies, 3,000 meetings), grouping of 5,000 contributions, import of 1,000,000 OpenCoesione rows against pandas"
 	@echo "make lock  - regenerate requirements*.lock from pyproject.toml"
 
 $(VENV)/bin/python:
@@ -54,6 +54,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py load_demo_monitoring --if-empty
 
 # The background worker (grouping of contributions) runs beside the development server and stops with it.
 run: demo
@@ -70,14 +71,22 @@ lint: install-test
 test: install-test chromium lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: install-test
+# pandas (the import benchmark's baseline) comes only with requirements-bench.lock, never with the others.
+$(VENV)/.bench-installed: requirements-bench.lock pyproject.toml | $(VENV)/.test-installed
+	$(PY) -m pip install -q -r requirements-bench.lock
+	touch $@
+
+bench: install-test $(VENV)/.bench-installed
 	$(PY) bench/bench_pages.py --orgs 10000 --compare-small
 	$(PY) bench/bench_triage.py
+	$(PY) bench/bench_import.py --rows 1000000
 
 lock: | $(VENV)/bin/python
 	$(PY) -m pip install -q pip-tools
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras --no-header -o requirements.lock pyproject.toml
 	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras --no-header --extra test -o requirements-test.lock pyproject.toml
+	cp requirements-test.lock requirements-bench.lock  # same pins as the tests, plus the bench extra
+	$(VENV)/bin/pip-compile -q --no-emit-index-url --no-emit-find-links --strip-extras --no-header --extra test --extra bench -o requirements-bench.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules var/static artifacts
