@@ -133,6 +133,15 @@ def start_import(
         raise ValidationError(
             _("Choose a progetti (or progetti_esteso) file: the other files complete it."), code="no_projects"
         )
+    if release_date is None and services.release_date_from_names(paths) is None:
+        raise ValidationError(
+            {
+                "release_date": ValidationError(
+                    _("The file names carry no date: give the release's reference date."),
+                    code="release_date",
+                )
+            }
+        )
     with transaction.atomic():
         release = services.queue_release(paths, user=user, release_date=release_date)
         release.report = {"options": {"max_bad_rows": max_bad_rows, "release_date_given": bool(release_date)}}

@@ -171,3 +171,24 @@ def test_running_import_shows_a_live_progress_region(client, admin) -> None:
     payload = client.get(reverse("manage_monitoring:progress", args=[release.pk])).json()
     assert payload["percent"] == 40 and not payload["finished"] and payload["rows"] == 123456
     assert "progetti_esteso" in payload["message"]
+
+
+@pytest.mark.django_db
+def test_undated_file_names_need_the_release_date(
+    client, admin, generated_file, settings, django_capture_on_commit_callbacks
+) -> None:
+    inbox = Path(settings.MONITORING_INBOX)
+    inbox.mkdir(parents=True)
+    shutil.copy(generated_file(40), inbox / "progetti_esteso.csv")
+    client.force_login(admin)
+    response = client.post(
+        reverse("manage_monitoring:import"), {"inbox_files": ["progetti_esteso.csv"], "max_bad_rows": 10}
+    )
+    assert response.status_code == 400 and "carry no date" in response.content.decode()
+    assert not Release.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("manage_monitoring:import"),
+            {"inbox_files": ["progetti_esteso.csv"], "max_bad_rows": 10, "release_date": "2026-06-30"},
+        )
+    assert Release.objects.get().release_date.isoformat() == "2026-06-30"
