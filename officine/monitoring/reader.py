@@ -5,15 +5,22 @@ multi-threaded, copes with quoted line breaks and doubled quotes, collects malfo
 and spills to disk under a memory limit, so the conversion runs in bounded memory. Steps for each file:
 
 1. read the header in Python (BOM stripped), recognise the dataset, stop on missing required columns;
-2. check pass over the CSV, reading only the typed columns (cheap: ~8 s for 1M rows of 199 columns): malformed
-   rows go to DuckDB's reject tables (first 100 kept with line and reason, all counted; above ``max_bad_rows``
-   the file fails before anything is written), and the counts of what the casts will change or drop (zeros
-   restored per code column, invalid dates and amounts);
+2. check pass over the CSV, reading only the typed columns (~13 s of CPU for 1M rows of 199 columns):
+   malformed rows go to DuckDB's reject tables (first 100 kept with line and reason, all counted; above
+   ``max_bad_rows`` the file fails before anything is written), and the counts of what the casts will change
+   or drop (zeros restored per code column, invalid dates and amounts);
 3. write pass: CSV → casts → ``<dataset>.parquet`` (zstd) under a temporary name, then renamed into place,
    so a failed conversion never leaves a half-written snapshot.
 
 Two passes over the CSV beat one load into a staging table (measured on 1M rows: 49 s against 80 s), because
 the check pass parses only a few columns and the write pass streams without storing the text twice.
+
+The write pass uses row groups of ``ROW_GROUP_SIZE`` rows and does not keep the file's row order: with
+DuckDB's default row groups (122,880 rows of ~120 text columns) the Parquet writer's per-row-group string
+dictionaries made it the slowest step, and keeping the order made it run on one thread. Measured on the 1M-row
+generated file (2 cores): 37.7 s before, 12-15 s (21 s CPU) after, peak memory 1.24 GB → 0.84 GB; the Parquet
+file is about 20 % larger (175 MB against ~141 MB). Nothing reads the typed copy in file order (the derived
+tables sort).
 """
 
 from __future__ import annotations
@@ -40,8 +47,11 @@ DEFAULT_MAX_BAD_ROWS = 1000
 KEPT_BAD_ROWS = 100
 MEMORY_LIMIT = "1GB"
 THREADS = 2
-#: Share of a file's conversion time spent in the check pass (measured: ~8 s of ~45 s on 1M rows).
-CHECK_SHARE = 0.2
+#: Rows per Parquet row group of the typed copy (see the module docstring for the measurements).
+ROW_GROUP_SIZE = 20_000
+#: Share of a file's conversion time spent in the check pass (measured on 1M rows: ~13 s of CPU against ~20 s
+#: for the write pass since the write pass got faster; it was ~8 s of ~45 s before).
+CHECK_SHARE = 0.4
 
 POLL_SECONDS = 0.25
 
@@ -183,12 +193,16 @@ def _pad_sql(column: str, width: int) -> str:
 
 
 def _number_sql(column: str, target: str) -> str:
-    """Decimal comma to a number; anything else (text, several values) becomes NULL and is counted."""
-    return f"TRY_CAST(replace(trim({_quote(column)}), ',', '.') AS {target})"
+    """Decimal comma to a number; anything else (text, several values) becomes NULL and is counted.
+
+    No ``trim``: DuckDB's casts already accept surrounding spaces (same results), and trimming every cell of
+    ~100 columns cost about 2 s of CPU per million rows in the write pass (21-22.6 s → 19.5-20 s)."""
+    return f"TRY_CAST(replace({_quote(column)}, ',', '.') AS {target})"
 
 
 def _date_sql(column: str) -> str:
-    return f"TRY_CAST(TRY_STRPTIME(trim({_quote(column)}), '%Y%m%d') AS DATE)"
+    """YYYYMMDD to a date (``strptime`` skips surrounding spaces itself, so no ``trim``)."""
+    return f"TRY_CAST(TRY_STRPTIME({_quote(column)}, '%Y%m%d') AS DATE)"
 
 
 def _expressions(spec: Dataset, header: list[str]) -> tuple[list[str], list[tuple[str, str, str]]]:
@@ -237,13 +251,13 @@ def _physical_lines(path: Path, positions: list[int]) -> dict[int, int]:
 
 
 def _connect(work: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB, memory-capped, spilling to the work directory; order kept (faster here, and the
-    snapshot keeps the file's row order)."""
+    """An in-memory DuckDB, memory-capped, spilling to the work directory; rows may be written out of the
+    file's order, so that both threads write row groups (2.5x faster on 1M rows)."""
     connection = duckdb.connect()
     connection.execute(f"SET memory_limit = {_literal(MEMORY_LIMIT)}")
     connection.execute(f"SET threads = {THREADS}")
     connection.execute(f"SET temp_directory = {_literal(str(work / 'spill'))}")
-    connection.execute("SET preserve_insertion_order = true")
+    connection.execute("SET preserve_insertion_order = false")
     return connection
 
 
@@ -338,7 +352,8 @@ def _convert_one(
             written = watch.run(
                 connection,
                 f"COPY (SELECT {', '.join(select)} FROM {_read_csv_sql(csv_path, header, collect=False)}) "
-                f"TO {_literal(str(partial))} (FORMAT parquet, COMPRESSION zstd)",
+                f"TO {_literal(str(partial))} "
+                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})",
                 "writing",
                 CHECK_SHARE,
                 1 - CHECK_SHARE,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from officine.core.i18n import localized
+from officine.monitoring.selectors_partners import organization_projects
 from officine.programmes.models import Programme
 from officine.registry.choices import CivilSocietyFocus
 from officine.registry.exporting import EXPORT_FORMATS
@@ -98,6 +99,8 @@ def organization_detail(request, pk: int):
             "can_delete_representatives": request.user.has_perm("registry.delete_representative"),
             "regions": region_names(organization),
             "focus_labels": [str(focus_names.get(code, code)) for code in organization.civil_society_focus],
+            # projects where it is beneficiary or implementer (issue 5, point 5): own page parameter
+            "funded": organization_projects(organization, page=request.GET.get("projects_page")),
             "nav": "partners",
             "breadcrumbs": [(_("Partners"), reverse("portal:directory")), (organization.name, None)],
         },

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from officine.consultations.selectors import programme_consultations
 from officine.meetings import compliance
 from officine.meetings.selectors import programme_bodies, upcoming_meetings
+from officine.monitoring.selectors import programme_summary
 from officine.programmes import selectors
 from officine.programmes.forms import ProgrammeFilterForm
 from officine.registry.choices import CprCategory, EccpSubcategory
@@ -71,6 +72,7 @@ def programme_detail(request: HttpRequest, cci: str) -> HttpResponse:
             "consultations": programme_consultations(programme),
             "bodies": programme_bodies(programme),
             "upcoming_meetings": upcoming_meetings(programme),
+            "implementation": programme_summary(programme),  # one query, no Parquet read
             "calendar_query": f"programme={programme.pk}",
             # compliance of its monitoring committee and bodies, for the programme's staff (issue 4 point 9)
             "compliance_alerts": compliance.programme_alerts(programme) if can_change else [],

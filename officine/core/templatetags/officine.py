@@ -83,12 +83,16 @@ def field(bound_field, css: str = ""):
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, page_number: int) -> str:
-    """Query string for another page of the same listing, keeping the current filters."""
+def page_url(context, page_number: int, param: str = "page", fragment: str = "") -> str:
+    """Query string for another page of the same listing, keeping the current filters.
+
+    ``param`` names the page parameter when a page holds two paginated lists; ``fragment`` brings the
+    reader back to the list rather than to the top of the page."""
     request = context["request"]
     params = request.GET.copy()
-    params["page"] = page_number
-    return "?" + urlencode(sorted((k, v) for k, values in params.lists() for v in values))
+    params[param] = page_number
+    query = "?" + urlencode(sorted((k, v) for k, values in params.lists() for v in values))
+    return f"{query}#{fragment}" if fragment else query
 
 
 @register.filter
