@@ -6,16 +6,17 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Release, ReleaseStatus
 
 STAGE_LABELS = {
-    "fingerprint": _("checking whether these files were already imported"),
-    "checking": _("reading and checking"),
-    "writing": _("writing the snapshot"),
-    "done": _("file converted"),
-    "derive": _("preparing the dashboards"),
-    "link": _("linking programmes and organisations"),
+    "fingerprint": gettext_lazy("checking whether these files were already imported"),
+    "checking": gettext_lazy("reading and checking"),
+    "writing": gettext_lazy("writing the snapshot"),
+    "done": gettext_lazy("file converted"),
+    "derive": gettext_lazy("preparing the dashboards"),
+    "link": gettext_lazy("linking programmes and organisations"),
 }
 
 

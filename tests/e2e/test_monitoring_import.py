@@ -40,7 +40,8 @@ def test_admin_imports_a_release_and_reads_the_report(live_server, page, check_p
     page.goto(f"{base}/it/manage/monitoring/")
     expect(page.get_by_role("heading", name="Dati di attuazione", level=1)).to_be_visible()
     check_page("monitoring-releases-empty-it")
-    page.get_by_label("progetti_esteso_20250228.csv", exact=False).check()
+    page.locator("label", has_text="progetti_esteso_20250228.csv").click()  # Bootstrap Italia's label
+    expect(page.get_by_label("progetti_esteso_20250228.csv", exact=False)).to_be_checked()
     page.get_by_role("button", name="Avvia l'importazione").click()
     page.wait_for_url("**/manage/monitoring/*/")
     release = Release.objects.get()
