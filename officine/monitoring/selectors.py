@@ -45,12 +45,11 @@ def _rate(payments: Decimal, funding: Decimal) -> float | None:
     return float(payments / funding) if funding else None
 
 
-@dataclass(frozen=True)
-class Totals:
-    projects: int
-    public_funding: Decimal
-    commitments: Decimal
+class _PaymentRate:
+    """The payment rate of anything with ``payments`` and ``public_funding`` (totals, breakdown lines)."""
+
     payments: Decimal
+    public_funding: Decimal
 
     @property
     def payment_rate(self) -> float | None:
@@ -58,7 +57,15 @@ class Totals:
 
 
 @dataclass(frozen=True)
-class Group:
+class Totals(_PaymentRate):
+    projects: int
+    public_funding: Decimal
+    commitments: Decimal
+    payments: Decimal
+
+
+@dataclass(frozen=True)
+class Group(_PaymentRate):
     """One line of a breakdown (a status, a theme, a region or a province)."""
 
     code: str
@@ -67,10 +74,6 @@ class Group:
     public_funding: Decimal
     commitments: Decimal
     payments: Decimal
-
-    @property
-    def payment_rate(self) -> float | None:
-        return _rate(self.payments, self.public_funding)
 
 
 @dataclass(frozen=True)

@@ -62,11 +62,11 @@ def test_organisation_projects_and_staff_check(live_server, page, check_page, pa
 
     log_in_with_totp(page, base, partners_release["staff"], lang="it")
     page.goto(f"{base}/it/programmes/{PN}/")
-    page.get_by_role("link", name="Partner beneficiaries").click()
+    page.get_by_role("link", name="Partner beneficiari").click()
     page.wait_for_url(f"**/manage/programmes/{PN}/partner-beneficiaries/")
-    expect(page.locator("h1")).to_contain_text("Partner beneficiaries")
+    expect(page.locator("h1")).to_contain_text("Partner beneficiari")
     expect(page.locator("tbody tr").first).to_contain_text("Alfa Cooperativa Sociale")
     check_page("partner-beneficiaries-staff-it")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download CSV").click()
+        page.get_by_role("link", name="Scarica CSV").click()
     assert download.value.suggested_filename.startswith(f"partner-beneficiaries-{PN}-")

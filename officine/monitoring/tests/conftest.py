@@ -13,6 +13,16 @@ from officine.monitoring.services import import_release
 
 
 @pytest.fixture(autouse=True)
+def english_pages():
+    """URLs reversed in these tests are the English pages (/en/…), so that assertions on the texts read the
+    source strings; the Italian pages are checked by the browser tests."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def monitoring_root(settings, tmp_path: Path) -> Path:
     """Every test gets its own MONITORING_ROOT, so snapshots never leak between tests."""
     settings.MONITORING_ROOT = tmp_path / "monitoring"
